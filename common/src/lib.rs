@@ -1,0 +1,19 @@
+//! Shared contract of the koku summary pipeline (`koku-extract` → `koku-transform` → `koku-load`).
+//!
+//! * [`schema`]: the canonical Arrow schema of every dataset a work directory holds;
+//! * [`workdir`]: `run.json`, atomic checksummed IPC files, and the checks that refuse a stale, foreign
+//!   or corrupt work directory;
+//! * [`config`]: flags-then-environment configuration with koku's variable names, secrets redacted;
+//! * [`logging`]: `tracing` to stderr, the same for every binary;
+//! * [`error`]: typed errors naming the file at fault.
+
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod schema;
+pub mod workdir;
+
+pub use error::{Error, Result};
+
+/// Version of the tools, recorded in `run.json`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

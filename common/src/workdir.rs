@@ -1,0 +1,625 @@
+//! The work-directory contract (DESIGN.md, "The work directory contract").
+//!
+//! A work dir is one folder per run holding `run.json` and one Arrow IPC *file* per dataset. Every file
+//! is written under a temporary name and renamed when complete, its SHA-256 is recorded in `run.json`,
+//! and its schema metadata repeats the run identity and the schema version. Every stage checks what it
+//! reads against `run.json` and refuses a stale, foreign or corrupt work dir with a message naming the
+//! file at fault.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::{Schema, SchemaRef};
+use arrow::ipc::reader::FileReader;
+use arrow::ipc::writer::FileWriter;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::schema::{Dataset, SCHEMA_VERSION};
+
+/// Name of the run description file inside a work dir.
+pub const RUN_FILE: &str = "run.json";
+/// `format` value of `run.json`.
+pub const RUN_FORMAT: &str = "koku-summary-workdir/1";
+
+/// Schema-metadata keys every IPC file carries.
+pub mod meta {
+    pub const SCHEMA_VERSION: &str = "koku.schema_version";
+    pub const DATASET: &str = "koku.dataset";
+    pub const RUN_ID: &str = "koku.run_id";
+    pub const TENANT_SCHEMA: &str = "koku.schema";
+    pub const SOURCE_UUID: &str = "koku.source_uuid";
+    pub const YEAR: &str = "koku.year";
+    pub const MONTH: &str = "koku.month";
+    pub const START_DATE: &str = "koku.start_date";
+    pub const END_DATE: &str = "koku.end_date";
+}
+
+/// Stage names as recorded in `run.json`.
+pub mod stage {
+    pub const EXTRACT: &str = "extract";
+    pub const TRANSFORM: &str = "transform";
+    pub const LOAD: &str = "load";
+}
+
+/// What a run is: one source, one window of days inside one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunIdentity {
+    /// `ocp` (later `ocp-aws`, ...).
+    pub flow: String,
+    /// Tenant schema, e.g. `org1234567`.
+    pub schema: String,
+    /// Provider (source) UUID, lowercase with dashes.
+    pub source_uuid: String,
+    pub cluster_id: String,
+    pub cluster_alias: Option<String>,
+    /// `%Y` of the month.
+    pub year: String,
+    /// `%m` of the month, zero-padded.
+    pub month: String,
+    /// First day summarised: the requested start, clamped to the first day with pod data (spec §1 step 2).
+    pub start_date: NaiveDate,
+    /// Last day summarised (inclusive).
+    pub end_date: NaiveDate,
+    /// The start date as requested, before clamping.
+    pub requested_start_date: NaiveDate,
+    pub report_period_id: i32,
+}
+
+impl RunIdentity {
+    /// A stable id derived from the identity, so that re-running a stage with the same inputs writes
+    /// byte-identical files (a random id would not).
+    pub fn run_id(&self) -> String {
+        let text = serde_json::to_string(self).expect("identity serialises");
+        let digest = Sha256::digest(text.as_bytes());
+        hex::encode(&digest[..8])
+    }
+
+    /// The key/value metadata every IPC file of this run carries.
+    pub fn metadata(&self, dataset: &Dataset) -> std::collections::HashMap<String, String> {
+        [
+            (meta::SCHEMA_VERSION, SCHEMA_VERSION.to_string()),
+            (meta::DATASET, dataset.name.to_string()),
+            (meta::RUN_ID, self.run_id()),
+            (meta::TENANT_SCHEMA, self.schema.clone()),
+            (meta::SOURCE_UUID, self.source_uuid.clone()),
+            (meta::YEAR, self.year.clone()),
+            (meta::MONTH, self.month.clone()),
+            (meta::START_DATE, self.start_date.to_string()),
+            (meta::END_DATE, self.end_date.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+/// One object read by a stage (an S3 key or local file, or a work-dir file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub key: String,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+}
+
+/// One file a stage wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputRecord {
+    pub file: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// What one stage did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRecord {
+    pub tool: String,
+    pub version: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    #[serde(default)]
+    pub inputs: Vec<InputRecord>,
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputRecord>,
+    /// Stage-specific facts (rows deleted, rows inserted, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, serde_json::Value>,
+}
+
+/// The content of `run.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub format: String,
+    pub schema_version: String,
+    pub run_id: String,
+    pub run: RunIdentity,
+    #[serde(default)]
+    pub stages: BTreeMap<String, StageRecord>,
+}
+
+/// An opened work directory.
+#[derive(Debug)]
+pub struct WorkDir {
+    path: PathBuf,
+    run: RunFile,
+}
+
+impl WorkDir {
+    /// Start (or restart) a run in `path`: creates the folder if needed and writes a fresh `run.json`.
+    /// Refuses a folder that holds another run's `run.json`, or files that are not a work dir's.
+    pub fn create(path: &Path, identity: RunIdentity) -> Result<WorkDir> {
+        fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        let run_path = path.join(RUN_FILE);
+        if run_path.exists() {
+            let existing = read_run_file(&run_path)?;
+            if existing.run.schema != identity.schema
+                || existing.run.source_uuid != identity.source_uuid
+                || existing.run.flow != identity.flow
+            {
+                return Err(Error::ForeignWorkDir {
+                    path: run_path,
+                    reason: format!(
+                        "it belongs to {} source {} (flow {}); use an empty folder for this run",
+                        existing.run.schema, existing.run.source_uuid, existing.run.flow
+                    ),
+                });
+            }
+        } else if let Some(stray) = fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| !is_tmp_file(p))
+        {
+            return Err(Error::ForeignWorkDir {
+                path: stray,
+                reason: "the folder is not empty and has no run.json; use an empty folder".into(),
+            });
+        }
+        let run = RunFile {
+            format: RUN_FORMAT.into(),
+            schema_version: SCHEMA_VERSION.into(),
+            run_id: identity.run_id(),
+            run: identity,
+            stages: BTreeMap::new(),
+        };
+        // Files of an earlier run of this stage and its successors are now stale.
+        for entry in fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .flatten()
+        {
+            let p = entry.path();
+            if p.extension().is_some_and(|x| x == "arrow") || is_tmp_file(&p) {
+                fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        let wd = WorkDir {
+            path: path.to_path_buf(),
+            run,
+        };
+        wd.save()?;
+        Ok(wd)
+    }
+
+    /// Open an existing work dir, checking `run.json`'s format and schema version.
+    pub fn open(path: &Path) -> Result<WorkDir> {
+        let run_path = path.join(RUN_FILE);
+        if !run_path.exists() {
+            return Err(Error::NotAWorkDir {
+                path: path.to_path_buf(),
+            });
+        }
+        let run = read_run_file(&run_path)?;
+        Ok(WorkDir {
+            path: path.to_path_buf(),
+            run,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn run(&self) -> &RunFile {
+        &self.run
+    }
+
+    pub fn identity(&self) -> &RunIdentity {
+        &self.run.run
+    }
+
+    pub fn stage(&self, name: &str) -> Option<&StageRecord> {
+        self.run.stages.get(name)
+    }
+
+    /// The record of a stage that must already have run.
+    pub fn require_stage(&self, name: &str, hint: &str) -> Result<&StageRecord> {
+        self.stage(name).ok_or_else(|| Error::MissingStage {
+            path: self.path.join(RUN_FILE),
+            stage: name.to_string(),
+            hint: hint.to_string(),
+        })
+    }
+
+    /// Record a finished stage and drop the records of the stages after it (their files are stale now).
+    pub fn record_stage(&mut self, name: &str, record: StageRecord) -> Result<()> {
+        let later: &[&str] = match name {
+            stage::EXTRACT => &[stage::TRANSFORM, stage::LOAD],
+            stage::TRANSFORM => &[stage::LOAD],
+            _ => &[],
+        };
+        for l in later {
+            self.run.stages.remove(*l);
+        }
+        self.run.stages.insert(name.to_string(), record);
+        self.save()
+    }
+
+    fn save(&self) -> Result<()> {
+        let run_path = self.path.join(RUN_FILE);
+        let text = serde_json::to_string_pretty(&self.run).expect("run file serialises");
+        write_atomically(&run_path, |w| {
+            w.write_all(text.as_bytes())?;
+            w.write_all(b"\n")
+        })
+    }
+
+    /// Start writing `dataset`. Nothing appears under the real name until [`DatasetWriter::finish`].
+    pub fn writer(&self, dataset: &'static Dataset) -> Result<DatasetWriter> {
+        DatasetWriter::create(&self.path, dataset, &self.run.run)
+    }
+
+    /// Open `dataset` as written by `stage_name`, after checking that the file is the one `run.json`
+    /// records (checksum), belongs to this run (metadata) and has the canonical schema.
+    pub fn reader(&self, stage_name: &str, dataset: &'static Dataset) -> Result<DatasetReader> {
+        let record = self
+            .require_stage(stage_name, "")?
+            .outputs
+            .get(dataset.name)
+            .ok_or_else(|| Error::MissingDataset {
+                path: self.path.join(RUN_FILE),
+                dataset: dataset.name.to_string(),
+                stage: stage_name.to_string(),
+            })?;
+        let file = self.path.join(&record.file);
+        let actual = sha256_file(&file)?;
+        if actual != record.sha256 {
+            return Err(Error::ChecksumMismatch {
+                path: file,
+                expected: record.sha256.clone(),
+                actual,
+            });
+        }
+        DatasetReader::open(&file, dataset, Some(&self.run.run_id))
+    }
+
+    /// The checksums of the given stage's outputs, as inputs of the next stage.
+    pub fn outputs_as_inputs(&self, stage_name: &str) -> Vec<InputRecord> {
+        self.stage(stage_name)
+            .map(|s| {
+                s.outputs
+                    .values()
+                    .map(|o| InputRecord {
+                        key: o.file.clone(),
+                        size: fs::metadata(self.path.join(&o.file))
+                            .map(|m| m.len())
+                            .unwrap_or(0),
+                        etag: None,
+                        sha256: Some(o.sha256.clone()),
+                        rows: Some(o.rows),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Check that `later` consumed exactly what `earlier` currently records (else `earlier` re-ran
+    /// after `later`, and `later`'s outputs are stale).
+    pub fn check_consumed(&self, earlier: &str, later: &str, rerun_hint: &str) -> Result<()> {
+        let later_rec = self.require_stage(later, rerun_hint)?;
+        let earlier_rec = self.require_stage(earlier, "")?;
+        for (name, out) in &earlier_rec.outputs {
+            let used = later_rec.inputs.iter().find(|i| i.key == out.file);
+            if used.and_then(|u| u.sha256.as_deref()) != Some(out.sha256.as_str()) {
+                return Err(Error::StaleWorkDir {
+                    path: self.path.join(&out.file),
+                    reason: format!(
+                        "dataset {name} was rewritten by {earlier} after {later} ran; {rerun_hint}"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_run_file(run_path: &Path) -> Result<RunFile> {
+    let text = fs::read_to_string(run_path).map_err(|e| Error::io(run_path, e))?;
+    let run: RunFile = serde_json::from_str(&text).map_err(|e| Error::BadRunFile {
+        path: run_path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    if run.format != RUN_FORMAT {
+        return Err(Error::BadRunFile {
+            path: run_path.to_path_buf(),
+            reason: format!("format is {:?}, expected {RUN_FORMAT:?}", run.format),
+        });
+    }
+    if run.schema_version != SCHEMA_VERSION {
+        return Err(Error::StaleWorkDir {
+            path: run_path.to_path_buf(),
+            reason: format!(
+                "written with schema version {}, this tool uses {SCHEMA_VERSION}; re-run koku-extract",
+                run.schema_version
+            ),
+        });
+    }
+    if run.run_id != run.run.run_id() {
+        return Err(Error::BadRunFile {
+            path: run_path.to_path_buf(),
+            reason: "run_id does not match the run identity (edited by hand?)".into(),
+        });
+    }
+    Ok(run)
+}
+
+fn is_tmp_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.contains(".tmp"))
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
+}
+
+/// Write `path` through a temporary file in the same folder, fsync it, then rename it into place.
+pub fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<()> {
+    let tmp = tmp_path(path);
+    let result = (|| {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        body(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// SHA-256 of a file as lowercase hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// A `Write` that hashes what passes through it.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Streams record batches of one dataset into its IPC file.
+pub struct DatasetWriter {
+    dataset: &'static Dataset,
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    schema: SchemaRef,
+    writer: Option<FileWriter<HashingWriter<BufWriter<File>>>>,
+    rows: u64,
+}
+
+impl DatasetWriter {
+    fn create(dir: &Path, dataset: &'static Dataset, identity: &RunIdentity) -> Result<Self> {
+        let final_path = dir.join(dataset.file_name());
+        let tmp = tmp_path(&final_path);
+        let schema = SchemaRef::new(
+            Schema::new(dataset.schema().fields().clone())
+                .with_metadata(identity.metadata(dataset)),
+        );
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let hw = HashingWriter {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+        };
+        let writer = FileWriter::try_new(hw, &schema).map_err(|e| Error::arrow(&tmp, e))?;
+        Ok(DatasetWriter {
+            dataset,
+            final_path,
+            tmp_path: tmp,
+            schema,
+            writer: Some(writer),
+            rows: 0,
+        })
+    }
+
+    /// The schema batches must have (canonical fields; metadata is added here).
+    pub fn schema(&self) -> SchemaRef {
+        self.dataset.schema()
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())
+            .map_err(|e| Error::arrow(&self.final_path, e))?;
+        self.rows += batch.num_rows() as u64;
+        self.writer
+            .as_mut()
+            .expect("writer open until finish")
+            .write(&batch)
+            .map_err(|e| Error::arrow(&self.tmp_path, e))
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Complete the file: footer, fsync, rename into place. Returns what `run.json` records.
+    pub fn finish(mut self) -> Result<OutputRecord> {
+        let mut writer = self.writer.take().expect("writer open until finish");
+        writer
+            .finish()
+            .map_err(|e| Error::arrow(&self.tmp_path, e))?;
+        let hw = writer
+            .into_inner()
+            .map_err(|e| Error::arrow(&self.tmp_path, e))?;
+        let sha256 = hex::encode(hw.hasher.finalize());
+        let file = hw
+            .inner
+            .into_inner()
+            .map_err(|e| Error::io(&self.tmp_path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.tmp_path, e))?;
+        fs::rename(&self.tmp_path, &self.final_path).map_err(|e| Error::io(&self.final_path, e))?;
+        Ok(OutputRecord {
+            file: self.dataset.file_name(),
+            rows: self.rows,
+            sha256,
+        })
+    }
+}
+
+impl Drop for DatasetWriter {
+    fn drop(&mut self) {
+        // Not finished (error or panic): leave nothing behind.
+        if self.writer.is_some() {
+            let _ = fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+/// Reads the batches of one dataset's IPC file, checked against the canonical schema.
+pub struct DatasetReader {
+    path: PathBuf,
+    reader: FileReader<BufReader<File>>,
+}
+
+impl DatasetReader {
+    /// Open an IPC file and check dataset name, schema version, run id (when given) and columns.
+    pub fn open(path: &Path, dataset: &'static Dataset, run_id: Option<&str>) -> Result<Self> {
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let reader =
+            FileReader::try_new(BufReader::new(f), None).map_err(|e| Error::arrow(path, e))?;
+        let schema = reader.schema();
+        let md = schema.metadata();
+        let get = |k: &str| md.get(k).map(String::as_str);
+        if get(meta::DATASET) != Some(dataset.name) {
+            return Err(Error::ForeignWorkDir {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "holds dataset {:?}, expected {:?}",
+                    get(meta::DATASET).unwrap_or("(none)"),
+                    dataset.name
+                ),
+            });
+        }
+        if get(meta::SCHEMA_VERSION) != Some(SCHEMA_VERSION) {
+            return Err(Error::StaleWorkDir {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "schema version {:?}, this tool uses {SCHEMA_VERSION:?}",
+                    get(meta::SCHEMA_VERSION).unwrap_or("(none)")
+                ),
+            });
+        }
+        if let Some(expected) = run_id {
+            if get(meta::RUN_ID) != Some(expected) {
+                return Err(Error::ForeignWorkDir {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "written by run {:?}, but run.json describes run {expected:?}",
+                        get(meta::RUN_ID).unwrap_or("(none)")
+                    ),
+                });
+            }
+        }
+        let canonical = dataset.schema();
+        if schema.fields() != canonical.fields() {
+            let detail = canonical
+                .fields()
+                .iter()
+                .zip(
+                    schema
+                        .fields()
+                        .iter()
+                        .map(Some)
+                        .chain(std::iter::repeat(None)),
+                )
+                .find(|(c, a)| a.map(|a| a.as_ref()) != Some(c.as_ref()))
+                .map(|(c, a)| match a {
+                    Some(a) => format!(
+                        "column {:?} ({}) where {:?} ({}) was expected",
+                        a.name(),
+                        a.data_type(),
+                        c.name(),
+                        c.data_type()
+                    ),
+                    None => format!("column {:?} is missing", c.name()),
+                })
+                .unwrap_or_else(|| "extra columns".into());
+            return Err(Error::SchemaMismatch {
+                path: path.to_path_buf(),
+                detail,
+            });
+        }
+        Ok(DatasetReader {
+            path: path.to_path_buf(),
+            reader,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read every batch (for the small datasets).
+    pub fn read_all(self) -> Result<Vec<RecordBatch>> {
+        let path = self.path.clone();
+        self.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::arrow(&path, e))
+    }
+}
+
+impl Iterator for DatasetReader {
+    type Item = std::result::Result<RecordBatch, arrow::error::ArrowError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.reader.next()
+    }
+}

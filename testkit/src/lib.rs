@@ -1,0 +1,280 @@
+//! Real services for tests, never mocks: a throwaway PostgreSQL cluster made with the installed server
+//! binaries (`initdb` into a temp dir, a free port on 127.0.0.1, stopped on drop) and a local
+//! S3-compatible server (moto, installed by `scripts/setup.sh`) on 127.0.0.1.
+//!
+//! Locating the binaries:
+//! * PostgreSQL: `KOKU_PG_BIN` or the newest `/usr/lib/postgresql/*/bin` (Debian's layout);
+//! * S3: `KOKU_MOTO_SERVER` or `.cache/venv/bin/moto_server` at the workspace root.
+//!
+//! When run as root, the cluster is created and run as the `postgres` user (initdb refuses root).
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root (this crate lives in `<root>/testkit`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A free TCP port on 127.0.0.1 (bind to port 0, read it back, release it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not open 127.0.0.1:{port} within {timeout:?}");
+}
+
+fn is_root() -> bool {
+    // SAFETY-free check: `id -u` avoids a libc dependency.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
+fn pg_bin_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("KOKU_PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found.pop().unwrap_or_else(|| {
+        panic!(
+            "no PostgreSQL server binaries (initdb) found; run scripts/setup.sh or set KOKU_PG_BIN"
+        )
+    })
+}
+
+/// A throwaway PostgreSQL cluster listening on 127.0.0.1:`port`, user `postgres`, trust auth.
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+    as_postgres_user: bool,
+    stopped: bool,
+}
+
+impl Postgres {
+    /// initdb + start. Tuned for tests (fsync off): never for real data.
+    pub fn start() -> Postgres {
+        let bin = pg_bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("koku-pg-")
+            .tempdir()
+            .unwrap();
+        let as_postgres_user = is_root();
+        if as_postgres_user {
+            let st = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(st.success(), "chown of the test cluster dir failed");
+        }
+        let data = dir.path().join("data");
+        let mut pg = Postgres {
+            dir,
+            bin,
+            port: 0,
+            as_postgres_user,
+            stopped: true,
+        };
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ],
+        );
+        for _ in 0..5 {
+            let port = free_port();
+            let opts = format!(
+                "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
+                 -c full_page_writes=off -c max_wal_size=2GB",
+                pg.dir.path().display()
+            );
+            let log = pg.dir.path().join("log");
+            let ok = pg.try_run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-l",
+                    log.to_str().unwrap(),
+                    "-w",
+                    "-t",
+                    "30",
+                    "-o",
+                    &opts,
+                    "start",
+                ],
+            );
+            if ok {
+                pg.port = port;
+                pg.stopped = false;
+                wait_for_port(port, "PostgreSQL", Duration::from_secs(10));
+                return pg;
+            }
+        }
+        let log = std::fs::read_to_string(pg.dir.path().join("log")).unwrap_or_default();
+        panic!("PostgreSQL did not start:\n{log}");
+    }
+
+    fn command(&self, tool: &str) -> Command {
+        let exe = self.bin.join(tool);
+        if self.as_postgres_user {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        }
+    }
+
+    fn try_run(&self, tool: &str, args: &[&str]) -> bool {
+        self.command(tool)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self.command(tool).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A libpq URL for `dbname` (no password: trust auth).
+    pub fn url(&self, dbname: &str) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/{dbname}", self.port)
+    }
+
+    pub fn connect(&self, dbname: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(dbname), postgres::NoTls).unwrap()
+    }
+
+    /// Create a fresh database (tests share a cluster but not a database).
+    pub fn create_database(&self, name: &str) -> String {
+        self.connect("postgres")
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap();
+        self.url(name)
+    }
+
+    /// Stop the server at once (`-m immediate`), e.g. to test a database that dies mid-load.
+    pub fn kill(&mut self) {
+        if !self.stopped {
+            let data = self.dir.path().join("data");
+            self.try_run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+            );
+            self.stopped = true;
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if !self.stopped {
+            let data = self.dir.path().join("data");
+            self.try_run(
+                "pg_ctl",
+                &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+            );
+        }
+    }
+}
+
+/// Credentials the test S3 server is started with.
+pub const S3_ACCESS_KEY: &str = "AKIDKOKUTEST";
+pub const S3_SECRET_KEY: &str = "koku-test-secret";
+
+/// A local S3-compatible server (moto) on 127.0.0.1, killed on drop.
+pub struct S3Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl S3Server {
+    pub fn start() -> S3Server {
+        let exe = std::env::var("KOKU_MOTO_SERVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| workspace_root().join(".cache/venv/bin/moto_server"));
+        assert!(
+            exe.exists(),
+            "S3 test server not installed at {}; run scripts/setup.sh (or set KOKU_MOTO_SERVER)",
+            exe.display()
+        );
+        let port = free_port();
+        let child = Command::new(&exe)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        wait_for_port(port, "moto_server", Duration::from_secs(30));
+        S3Server { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
