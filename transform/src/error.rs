@@ -1,0 +1,45 @@
+//! Errors of the transform: they name the dataset, the row and the column at fault.
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    #[error("{dataset}, row {row}, column {column}: {message}")]
+    Input {
+        dataset: String,
+        row: usize,
+        column: String,
+        message: String,
+    },
+
+    #[error(transparent)]
+    WorkDir(#[from] koku_common::Error),
+
+    #[error("{path}: {source}")]
+    Arrow {
+        path: String,
+        source: arrow::error::ArrowError,
+    },
+}
+
+impl TransformError {
+    pub fn input(
+        dataset: &koku_common::schema::Dataset,
+        row: usize,
+        column: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        TransformError::Input {
+            dataset: dataset.name.to_string(),
+            row,
+            column: column.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Replace the row number (row numbers count from 0 across the dataset's batches).
+    pub fn at_row(mut self, r: usize) -> Self {
+        if let TransformError::Input { row, .. } = &mut self {
+            *row = r;
+        }
+        self
+    }
+}

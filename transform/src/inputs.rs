@@ -1,0 +1,337 @@
+//! The transform's inputs, decoded from the canonical Arrow batches of the work directory into plain
+//! rows. Only the (small) daily and PostgreSQL datasets become rows; the hourly pod dataset is large and
+//! is folded into capacities batch by batch (see `capacity`).
+
+use arrow::array::{
+    Array, Float64Array, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray,
+};
+use koku_common::schema::Dataset;
+
+use crate::error::TransformError;
+
+/// A calendar day as days since 1970-01-01 (Arrow `Date32`).
+pub type Day = i32;
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// `date(ts)` of a millisecond UTC timestamp.
+pub fn day_of(ms: i64) -> Day {
+    ms.div_euclid(MS_PER_DAY) as Day
+}
+
+/// Typed access to one batch of a canonical dataset, by column name.
+pub struct Columns<'a> {
+    dataset: &'static Dataset,
+    batch: &'a RecordBatch,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(dataset: &'static Dataset, batch: &'a RecordBatch) -> Self {
+        Columns { dataset, batch }
+    }
+
+    fn column(&self, name: &str) -> &'a dyn Array {
+        let idx = self
+            .dataset
+            .column_index(name)
+            .unwrap_or_else(|| panic!("{} has no column {name}", self.dataset.name));
+        self.batch.column(idx).as_ref()
+    }
+
+    pub fn text(&self, name: &str) -> &'a StringArray {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Utf8 column")
+    }
+
+    pub fn float(&self, name: &str) -> &'a Float64Array {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Float64 column")
+    }
+
+    pub fn int32(&self, name: &str) -> &'a Int32Array {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Int32 column")
+    }
+
+    pub fn timestamp(&self, name: &str) -> &'a TimestampMillisecondArray {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Timestamp(ms) column")
+    }
+}
+
+pub fn opt_str(a: &StringArray, i: usize) -> Option<String> {
+    a.is_valid(i).then(|| a.value(i).to_string())
+}
+
+pub fn opt_f64(a: &Float64Array, i: usize) -> Option<f64> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// One row of `openshift_pod_usage_line_items_daily`, the columns the summary reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodDaily {
+    pub day: Day,
+    pub namespace: Option<String>,
+    pub node: Option<String>,
+    pub pod: Option<String>,
+    pub pod_labels: Option<String>,
+    pub resource_id: Option<String>,
+    pub pod_usage_cpu_core_seconds: Option<f64>,
+    pub pod_request_cpu_core_seconds: Option<f64>,
+    pub pod_effective_usage_cpu_core_seconds: Option<f64>,
+    pub pod_limit_cpu_core_seconds: Option<f64>,
+    pub pod_usage_memory_byte_seconds: Option<f64>,
+    pub pod_request_memory_byte_seconds: Option<f64>,
+    pub pod_effective_usage_memory_byte_seconds: Option<f64>,
+    pub pod_limit_memory_byte_seconds: Option<f64>,
+    pub node_capacity_cpu_cores: Option<f64>,
+    pub node_capacity_memory_bytes: Option<f64>,
+}
+
+/// One row of `openshift_storage_usage_line_items_daily`, the columns the summary reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StorageDaily {
+    pub day: Day,
+    pub namespace: Option<String>,
+    pub pod: Option<String>,
+    pub persistentvolumeclaim: Option<String>,
+    pub persistentvolume: Option<String>,
+    pub storageclass: Option<String>,
+    pub csi_volume_handle: Option<String>,
+    pub persistentvolume_labels: Option<String>,
+    pub persistentvolumeclaim_labels: Option<String>,
+    pub persistentvolumeclaim_capacity_bytes: Option<f64>,
+    pub persistentvolumeclaim_capacity_byte_seconds: Option<f64>,
+    pub volume_request_storage_byte_seconds: Option<f64>,
+    pub persistentvolumeclaim_usage_byte_seconds: Option<f64>,
+}
+
+/// One row of the daily node-label or namespace-label dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelDaily {
+    pub day: Day,
+    /// The node (node labels) or the namespace (namespace labels).
+    pub key: Option<String>,
+    pub labels: Option<String>,
+}
+
+/// A cost-category pattern row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostCategoryPattern {
+    pub pattern: Option<String>,
+    pub cost_category_id: Option<i32>,
+}
+
+/// A `reporting_ocp_nodes` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRole {
+    pub node: Option<String>,
+    pub resource_id: Option<String>,
+    pub node_role: Option<String>,
+}
+
+/// Run parameters copied onto every output row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunParams {
+    pub report_period_id: i32,
+    pub cluster_id: String,
+    pub cluster_alias: Option<String>,
+    pub source_uuid: String,
+}
+
+fn day_column(c: &Columns<'_>, i: usize, dataset: &'static Dataset) -> Result<Day, TransformError> {
+    let ts = c.timestamp("interval_start");
+    if ts.is_null(i) {
+        return Err(TransformError::input(
+            dataset,
+            i,
+            "interval_start",
+            "is NULL",
+        ));
+    }
+    Ok(day_of(ts.value(i)))
+}
+
+/// Decode daily pod batches. `first_row` numbers rows across batches for error messages.
+pub fn pod_daily_rows(
+    dataset: &'static Dataset,
+    batches: &[RecordBatch],
+) -> Result<Vec<PodDaily>, TransformError> {
+    let mut out = Vec::new();
+    let mut row = 0;
+    for b in batches {
+        let c = Columns::new(dataset, b);
+        let (ns, node, pod, labels, rid) = (
+            c.text("namespace"),
+            c.text("node"),
+            c.text("pod"),
+            c.text("pod_labels"),
+            c.text("resource_id"),
+        );
+        let f = |n: &str| c.float(n);
+        let (uc, rc, ec, lc) = (
+            f("pod_usage_cpu_core_seconds"),
+            f("pod_request_cpu_core_seconds"),
+            f("pod_effective_usage_cpu_core_seconds"),
+            f("pod_limit_cpu_core_seconds"),
+        );
+        let (um, rm, em, lm) = (
+            f("pod_usage_memory_byte_seconds"),
+            f("pod_request_memory_byte_seconds"),
+            f("pod_effective_usage_memory_byte_seconds"),
+            f("pod_limit_memory_byte_seconds"),
+        );
+        let (cores, bytes) = (
+            f("node_capacity_cpu_cores"),
+            f("node_capacity_memory_bytes"),
+        );
+        for i in 0..b.num_rows() {
+            out.push(PodDaily {
+                day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
+                namespace: opt_str(ns, i),
+                node: opt_str(node, i),
+                pod: opt_str(pod, i),
+                pod_labels: opt_str(labels, i),
+                resource_id: opt_str(rid, i),
+                pod_usage_cpu_core_seconds: opt_f64(uc, i),
+                pod_request_cpu_core_seconds: opt_f64(rc, i),
+                pod_effective_usage_cpu_core_seconds: opt_f64(ec, i),
+                pod_limit_cpu_core_seconds: opt_f64(lc, i),
+                pod_usage_memory_byte_seconds: opt_f64(um, i),
+                pod_request_memory_byte_seconds: opt_f64(rm, i),
+                pod_effective_usage_memory_byte_seconds: opt_f64(em, i),
+                pod_limit_memory_byte_seconds: opt_f64(lm, i),
+                node_capacity_cpu_cores: opt_f64(cores, i),
+                node_capacity_memory_bytes: opt_f64(bytes, i),
+            });
+        }
+        row += b.num_rows();
+    }
+    Ok(out)
+}
+
+/// Decode daily storage batches.
+pub fn storage_daily_rows(
+    dataset: &'static Dataset,
+    batches: &[RecordBatch],
+) -> Result<Vec<StorageDaily>, TransformError> {
+    let mut out = Vec::new();
+    let mut row = 0;
+    for b in batches {
+        let c = Columns::new(dataset, b);
+        let t = |n: &str| c.text(n);
+        let f = |n: &str| c.float(n);
+        let (ns, pod, pvc, pv, sc, csi, pvl, pvcl) = (
+            t("namespace"),
+            t("pod"),
+            t("persistentvolumeclaim"),
+            t("persistentvolume"),
+            t("storageclass"),
+            t("csi_volume_handle"),
+            t("persistentvolume_labels"),
+            t("persistentvolumeclaim_labels"),
+        );
+        let (cap, cap_s, req_s, use_s) = (
+            f("persistentvolumeclaim_capacity_bytes"),
+            f("persistentvolumeclaim_capacity_byte_seconds"),
+            f("volume_request_storage_byte_seconds"),
+            f("persistentvolumeclaim_usage_byte_seconds"),
+        );
+        for i in 0..b.num_rows() {
+            out.push(StorageDaily {
+                day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
+                namespace: opt_str(ns, i),
+                pod: opt_str(pod, i),
+                persistentvolumeclaim: opt_str(pvc, i),
+                persistentvolume: opt_str(pv, i),
+                storageclass: opt_str(sc, i),
+                csi_volume_handle: opt_str(csi, i),
+                persistentvolume_labels: opt_str(pvl, i),
+                persistentvolumeclaim_labels: opt_str(pvcl, i),
+                persistentvolumeclaim_capacity_bytes: opt_f64(cap, i),
+                persistentvolumeclaim_capacity_byte_seconds: opt_f64(cap_s, i),
+                volume_request_storage_byte_seconds: opt_f64(req_s, i),
+                persistentvolumeclaim_usage_byte_seconds: opt_f64(use_s, i),
+            });
+        }
+        row += b.num_rows();
+    }
+    Ok(out)
+}
+
+/// Decode daily node-label (`key_column = "node"`, `labels_column = "node_labels"`) or namespace-label
+/// batches.
+pub fn label_daily_rows(
+    dataset: &'static Dataset,
+    batches: &[RecordBatch],
+    key_column: &str,
+    labels_column: &str,
+) -> Result<Vec<LabelDaily>, TransformError> {
+    let mut out = Vec::new();
+    let mut row = 0;
+    for b in batches {
+        let c = Columns::new(dataset, b);
+        let (k, l) = (c.text(key_column), c.text(labels_column));
+        for i in 0..b.num_rows() {
+            out.push(LabelDaily {
+                day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
+                key: opt_str(k, i),
+                labels: opt_str(l, i),
+            });
+        }
+        row += b.num_rows();
+    }
+    Ok(out)
+}
+
+pub fn enabled_keys(dataset: &'static Dataset, batches: &[RecordBatch]) -> Vec<String> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let a = Columns::new(dataset, b).text("key");
+            (0..b.num_rows()).filter_map(move |i| opt_str(a, i))
+        })
+        .collect()
+}
+
+pub fn cost_categories(
+    dataset: &'static Dataset,
+    batches: &[RecordBatch],
+) -> Vec<CostCategoryPattern> {
+    let mut out = Vec::new();
+    for b in batches {
+        let c = Columns::new(dataset, b);
+        let (ns, id) = (c.text("namespace"), c.int32("cost_category_id"));
+        for i in 0..b.num_rows() {
+            out.push(CostCategoryPattern {
+                pattern: opt_str(ns, i),
+                cost_category_id: id.is_valid(i).then(|| id.value(i)),
+            });
+        }
+    }
+    out
+}
+
+pub fn node_roles(dataset: &'static Dataset, batches: &[RecordBatch]) -> Vec<NodeRole> {
+    let mut out = Vec::new();
+    for b in batches {
+        let c = Columns::new(dataset, b);
+        let (n, r, role) = (c.text("node"), c.text("resource_id"), c.text("node_role"));
+        for i in 0..b.num_rows() {
+            out.push(NodeRole {
+                node: opt_str(n, i),
+                resource_id: opt_str(r, i),
+                node_role: opt_str(role, i),
+            });
+        }
+    }
+    out
+}

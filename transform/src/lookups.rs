@@ -1,0 +1,101 @@
+//! The small joined tables of koku's SQL: daily node/namespace label sets (spec §4.1) and cost-category
+//! matches (spec §4.3). Both keep koku's join multiplicities: a LEFT JOIN that finds k rows multiplies
+//! the input row k times.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use koku_common::schema::Dataset;
+
+use crate::error::TransformError;
+use crate::inputs::{CostCategoryPattern, Day, LabelDaily};
+use crate::labels::{FilteredLabelCache, Labels, to_json};
+use crate::like::like;
+
+/// `cte_ocp_node_label_line_item_daily` / `cte_ocp_namespace_label_line_item_daily`: per (day, key)
+/// the set of distinct filtered maps (raw maps that filter to the same map collapse to one).
+#[derive(Debug, Default)]
+pub struct DailyLabelSets {
+    sets: HashMap<(Day, String), Vec<Arc<Labels>>>,
+}
+
+impl DailyLabelSets {
+    pub fn build(
+        dataset: &'static Dataset,
+        labels_column: &str,
+        rows: &[LabelDaily],
+        cache: &mut FilteredLabelCache,
+    ) -> Result<Self, TransformError> {
+        // BTreeMap keyed by JSON text: distinct maps, in a deterministic order.
+        let mut sets: HashMap<
+            (Day, Option<String>),
+            BTreeMap<Option<String>, Option<Arc<Labels>>>,
+        > = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let filtered = cache
+                .get(r.labels.as_deref())
+                .map_err(|m| TransformError::input(dataset, i, labels_column, m))?;
+            let json = filtered.as_deref().map(to_json);
+            sets.entry((r.day, r.key.clone()))
+                .or_default()
+                .insert(json, filtered);
+        }
+        let sets = sets
+            .into_iter()
+            // A NULL node/namespace never satisfies the join's equality.
+            .filter_map(|((day, key), maps)| {
+                let key = key?;
+                // A NULL label text is coalesced to `{}` by the SQL (`coalesce(nli.node_labels, {})`).
+                let maps = maps.into_values().map(|m| m.unwrap_or_default()).collect();
+                Some(((day, key), maps))
+            })
+            .collect();
+        Ok(DailyLabelSets { sets })
+    }
+
+    /// The maps joined to a row with this day and key; empty slice = no match (the SQL coalesces the
+    /// NULL to `{}`, one copy).
+    pub fn get(&self, day: Day, key: Option<&str>) -> &[Arc<Labels>] {
+        key.and_then(|k| self.sets.get(&(day, k.to_string())))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// `LEFT JOIN reporting_ocp_cost_category_namespace ON namespace LIKE pattern`, memoised per namespace.
+#[derive(Debug)]
+pub struct CostCategories {
+    patterns: Vec<CostCategoryPattern>,
+    memo: HashMap<Option<String>, Vec<Option<i32>>>,
+}
+
+impl CostCategories {
+    pub fn new(patterns: Vec<CostCategoryPattern>) -> Self {
+        CostCategories {
+            patterns,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// One entry per matching pattern (its id), or a single `None` when nothing matches (or the
+    /// namespace is NULL): the copies the LEFT JOIN makes of an input row.
+    pub fn matches(&mut self, namespace: Option<&str>) -> &[Option<i32>] {
+        let key = namespace.map(str::to_string);
+        if !self.memo.contains_key(&key) {
+            let mut ids: Vec<Option<i32>> = match namespace {
+                None => vec![],
+                Some(ns) => self
+                    .patterns
+                    .iter()
+                    .filter(|p| p.pattern.as_deref().is_some_and(|pat| like(ns, pat)))
+                    .map(|p| p.cost_category_id)
+                    .collect(),
+            };
+            if ids.is_empty() {
+                ids.push(None);
+            }
+            self.memo.insert(key.clone(), ids);
+        }
+        &self.memo[&key]
+    }
+}

@@ -1,0 +1,127 @@
+//! Reading the extracted datasets from the work dir, computing, and writing the summary dataset.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use chrono::Utc;
+use koku_common::schema::{
+    COST_CATEGORY_NAMESPACE, Dataset, ENABLED_TAG_KEYS, NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY,
+    OCP_DAILY_SUMMARY, OCP_NODES, POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
+};
+use koku_common::workdir::{StageRecord, WorkDir, stage};
+
+use crate::capacity::CapacityBuilder;
+use crate::error::TransformError;
+use crate::inputs::{self, RunParams};
+use crate::{OcpInputs, compute_ocp, output};
+
+/// What `koku-transform ocp` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformReport {
+    pub rows_by_kind: BTreeMap<String, u64>,
+    pub rows: u64,
+}
+
+fn read_all(wd: &WorkDir, dataset: &'static Dataset) -> Result<Vec<RecordBatch>, TransformError> {
+    Ok(wd.reader(stage::EXTRACT, dataset)?.read_all()?)
+}
+
+/// Run the OCP transform on the work dir at `path`.
+pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
+    let started_at = Utc::now();
+    let mut wd = WorkDir::open(path)?;
+    wd.require_stage(stage::EXTRACT, "; run koku-extract first")?;
+    let identity = wd.identity().clone();
+    if identity.flow != "ocp" {
+        return Err(koku_common::Error::ForeignWorkDir {
+            path: path.join(koku_common::workdir::RUN_FILE),
+            reason: format!(
+                "flow is {:?}, `koku-transform ocp` needs an ocp work dir",
+                identity.flow
+            ),
+        }
+        .into());
+    }
+    let inputs_used = wd.outputs_as_inputs(stage::EXTRACT);
+
+    // The hourly rows are only needed as capacities: fold them batch by batch.
+    let mut capacity = CapacityBuilder::default();
+    let reader = wd.reader(stage::EXTRACT, &POD_USAGE_HOURLY)?;
+    let hourly_path = reader.path().display().to_string();
+    for batch in reader {
+        let batch = batch.map_err(|e| TransformError::Arrow {
+            path: hourly_path.clone(),
+            source: e,
+        })?;
+        capacity.add_batch(&batch);
+    }
+
+    let inputs = OcpInputs {
+        pods: inputs::pod_daily_rows(&POD_USAGE_DAILY, &read_all(&wd, &POD_USAGE_DAILY)?)?,
+        storage: inputs::storage_daily_rows(
+            &STORAGE_USAGE_DAILY,
+            &read_all(&wd, &STORAGE_USAGE_DAILY)?,
+        )?,
+        node_labels: inputs::label_daily_rows(
+            &NODE_LABELS_DAILY,
+            &read_all(&wd, &NODE_LABELS_DAILY)?,
+            "node",
+            "node_labels",
+        )?,
+        namespace_labels: inputs::label_daily_rows(
+            &NAMESPACE_LABELS_DAILY,
+            &read_all(&wd, &NAMESPACE_LABELS_DAILY)?,
+            "namespace",
+            "namespace_labels",
+        )?,
+        enabled_keys: inputs::enabled_keys(&ENABLED_TAG_KEYS, &read_all(&wd, &ENABLED_TAG_KEYS)?),
+        cost_categories: inputs::cost_categories(
+            &COST_CATEGORY_NAMESPACE,
+            &read_all(&wd, &COST_CATEGORY_NAMESPACE)?,
+        ),
+        nodes: inputs::node_roles(&OCP_NODES, &read_all(&wd, &OCP_NODES)?),
+        capacities: capacity.finish(),
+    };
+    let rows = compute_ocp(inputs)?;
+
+    let run = RunParams {
+        report_period_id: identity.report_period_id,
+        cluster_id: identity.cluster_id.clone(),
+        cluster_alias: identity.cluster_alias.clone(),
+        source_uuid: identity.source_uuid.clone(),
+    };
+    let mut rows_by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &rows {
+        *rows_by_kind.entry(r.row_kind.to_string()).or_default() += 1;
+    }
+    let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
+    // Batches of 64k rows keep the writer's memory bounded and the file friendly to readers.
+    for chunk in rows.chunks(65_536) {
+        writer.write(&output::to_batch(chunk, &run))?;
+    }
+    let out = writer.finish()?;
+    let total = out.rows;
+    let mut outputs = BTreeMap::new();
+    outputs.insert(OCP_DAILY_SUMMARY.name.to_string(), out);
+    let details = rows_by_kind
+        .iter()
+        .map(|(k, v)| (format!("rows_{k}"), serde_json::json!(v)))
+        .collect();
+    wd.record_stage(
+        stage::TRANSFORM,
+        StageRecord {
+            tool: "koku-transform".into(),
+            version: koku_common::VERSION.into(),
+            started_at,
+            finished_at: Utc::now(),
+            inputs: inputs_used,
+            outputs,
+            details,
+        },
+    )?;
+    Ok(TransformReport {
+        rows_by_kind,
+        rows: total,
+    })
+}

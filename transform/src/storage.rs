@@ -1,0 +1,244 @@
+//! Storage rows (`data_source = 'Storage'`, spec §4.5): daily PVC usage placed on the node(s) of the pods
+//! that mounted the claim that day, with the shared-volume node count dividing request and usage.
+
+use std::collections::{BTreeSet, HashMap};
+
+use koku_common::schema::{STORAGE_USAGE_DAILY, row_kind};
+
+use crate::error::TransformError;
+use crate::inputs::{Day, PodDaily, StorageDaily};
+use crate::labels::{Labels, merge, to_json};
+use crate::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
+use crate::pod::iter_or_empty;
+use crate::sum::{max_opt, max_ord, sum_opt};
+use crate::{Context, G};
+
+/// A `cte_volume_nodes` row: (day, pvc, pv, pod, namespace, node, resource_id).
+type VolumeNode = (
+    Day,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Group key: namespace, node, resource_id, pvc, pv, storageclass, csi_volume_handle, day, volume_labels.
+type StorageKey = (
+    Day,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+#[derive(Debug, Default)]
+struct StorageGroup {
+    cost_category_id: Option<i32>,
+    capacity_bytes: Option<f64>,
+    capacity_byte_seconds: Option<f64>,
+    request_byte_seconds: Option<f64>,
+    usage_byte_seconds: Option<f64>,
+    node_count: Option<i64>,
+}
+
+/// Days in the month of `day` (`extract(day from last_day_of_month(d))`).
+pub fn days_in_month(day: Day) -> u32 {
+    use chrono::{Datelike, NaiveDate};
+    let d = NaiveDate::from_num_days_from_ce_opt(day + 719_163).expect("valid day");
+    let (y, m) = (d.year(), d.month());
+    let first_next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    (first_next.expect("valid") - NaiveDate::from_ymd_opt(y, m, 1).expect("valid")).num_days()
+        as u32
+}
+
+/// Compute the Storage rows, sorted by their group key.
+pub fn storage_rows(
+    storage: &[StorageDaily],
+    pods: &[PodDaily],
+    ctx: &mut Context<'_>,
+) -> Result<Vec<SummaryRow>, TransformError> {
+    // Pod placements per (day, namespace, pod): the inner join of storage and pod rows. NULL keys never
+    // join. Every pod row counts here, also those with an empty node (they give node '').
+    let mut placements: HashMap<(Day, &str, &str), BTreeSet<(Option<&str>, Option<&str>)>> =
+        HashMap::new();
+    for p in pods {
+        if let (Some(ns), Some(pod)) = (p.namespace.as_deref(), p.pod.as_deref()) {
+            placements
+                .entry((p.day, ns, pod))
+                .or_default()
+                .insert((p.node.as_deref(), p.resource_id.as_deref()));
+        }
+    }
+    // cte_volume_nodes: distinct tuples. A NULL claim still forms tuples (the claim is not a join key
+    // there) and so counts for its pv's node count, but it can never be joined back.
+    let mut volume_nodes: BTreeSet<VolumeNode> = BTreeSet::new();
+    for s in storage {
+        let (Some(ns), Some(pod)) = (s.namespace.as_deref(), s.pod.as_deref()) else {
+            continue;
+        };
+        for (node, rid) in placements.get(&(s.day, ns, pod)).into_iter().flatten() {
+            volume_nodes.insert((
+                s.day,
+                s.persistentvolumeclaim.clone(),
+                s.persistentvolume.clone(),
+                pod.to_string(),
+                ns.to_string(),
+                node.map(str::to_string),
+                rid.map(str::to_string),
+            ));
+        }
+    }
+    // cte_shared_volume_node_count: count(DISTINCT node) per (day, pv); NULL nodes are not counted, and a
+    // NULL pv is never looked up (the join is on equality).
+    let mut nodes_per_pv: HashMap<(Day, &str), BTreeSet<&str>> = HashMap::new();
+    for (day, _, pv, _, _, node, _) in &volume_nodes {
+        if let Some(pv) = pv.as_deref() {
+            let set = nodes_per_pv.entry((*day, pv)).or_default();
+            if let Some(node) = node.as_deref() {
+                set.insert(node);
+            }
+        }
+    }
+    // The LEFT JOIN back: on (day, pvc, pod, namespace), not on pv; one copy per volume-node tuple.
+    let mut vn_by_claim: HashMap<(Day, &str, &str, &str), Vec<(Option<&str>, Option<&str>)>> =
+        HashMap::new();
+    for (day, pvc, _, pod, ns, node, rid) in &volume_nodes {
+        if let Some(pvc) = pvc.as_deref() {
+            vn_by_claim
+                .entry((*day, pvc, pod, ns))
+                .or_default()
+                .push((node.as_deref(), rid.as_deref()));
+        }
+    }
+
+    let mut groups: HashMap<StorageKey, StorageGroup> = HashMap::new();
+    let empty = Labels::new();
+    for (i, s) in storage.iter().enumerate() {
+        let pv_labels = ctx
+            .labels
+            .get(s.persistentvolume_labels.as_deref())
+            .map_err(|m| {
+                TransformError::input(&STORAGE_USAGE_DAILY, i, "persistentvolume_labels", m)
+            })?;
+        let pvc_labels = ctx
+            .labels
+            .get(s.persistentvolumeclaim_labels.as_deref())
+            .map_err(|m| {
+                TransformError::input(&STORAGE_USAGE_DAILY, i, "persistentvolumeclaim_labels", m)
+            })?;
+        let matched: Vec<(Option<&str>, Option<&str>)> = match (
+            s.persistentvolumeclaim.as_deref(),
+            s.pod.as_deref(),
+            s.namespace.as_deref(),
+        ) {
+            (Some(pvc), Some(pod), Some(ns)) => vn_by_claim
+                .get(&(s.day, pvc, pod, ns))
+                .cloned()
+                .unwrap_or_default(),
+            _ => vec![],
+        };
+        let copies: Vec<(Option<&str>, Option<&str>)> = if matched.is_empty() {
+            vec![(None, None)]
+        } else {
+            matched
+        };
+        let node_count = s
+            .persistentvolume
+            .as_deref()
+            .and_then(|pv| nodes_per_pv.get(&(s.day, pv)))
+            .map(|set| set.len() as i64);
+        let categories = ctx.categories.matches(s.namespace.as_deref()).to_vec();
+        let ns_sets = ctx.namespace_labels.get(s.day, s.namespace.as_deref());
+        for (node, rid) in copies {
+            let node_sets = ctx.node_labels.get(s.day, node);
+            for a in iter_or_empty(node_sets, &empty) {
+                for b in iter_or_empty(ns_sets, &empty) {
+                    let merged = match (&pv_labels, &pvc_labels) {
+                        (Some(pv), Some(pvc)) => Some(to_json(&merge(&[a, b, pv, pvc]))),
+                        _ => None,
+                    };
+                    let key = (
+                        s.day,
+                        s.namespace.clone(),
+                        node.map(str::to_string),
+                        rid.map(str::to_string),
+                        s.persistentvolumeclaim.clone(),
+                        s.persistentvolume.clone(),
+                        s.storageclass.clone(),
+                        s.csi_volume_handle.clone(),
+                        merged,
+                    );
+                    let g = groups.entry(key).or_default();
+                    for c in &categories {
+                        max_ord(&mut g.cost_category_id, c.as_ref());
+                        g.capacity_bytes =
+                            max_opt(g.capacity_bytes, s.persistentvolumeclaim_capacity_bytes);
+                        g.capacity_byte_seconds = sum_opt(
+                            g.capacity_byte_seconds,
+                            s.persistentvolumeclaim_capacity_byte_seconds,
+                        );
+                        g.request_byte_seconds = sum_opt(
+                            g.request_byte_seconds,
+                            s.volume_request_storage_byte_seconds,
+                        );
+                        g.usage_byte_seconds = sum_opt(
+                            g.usage_byte_seconds,
+                            s.persistentvolumeclaim_usage_byte_seconds,
+                        );
+                        max_ord(&mut g.node_count, node_count.as_ref());
+                    }
+                }
+            }
+        }
+    }
+
+    let mut keyed: Vec<_> = groups.into_iter().collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(keyed
+        .into_iter()
+        .map(
+            |((day, namespace, node, resource_id, pvc, pv, storageclass, csi, labels), g)| {
+                // `86400 * N` is an integer product, exact in f64.
+                let month_seconds = (86_400 * days_in_month(day)) as f64;
+                // Trino: `sum(x) / max(node_count)` (double / bigint), then `/ (86400*N) * power(2, -30)`.
+                let per_node = |x: Option<f64>| -> Option<f64> { Some(x? / g.node_count? as f64) };
+                let months = |x: Option<f64>| x.map(|v| v / month_seconds * G);
+                SummaryRow {
+                    row_kind: row_kind::STORAGE,
+                    data_source: "Storage",
+                    usage_start: day,
+                    namespace,
+                    node,
+                    resource_id,
+                    persistentvolumeclaim: pvc,
+                    persistentvolume: pv,
+                    storageclass,
+                    all_labels: labels.clone().unwrap_or_else(|| "{}".into()),
+                    volume_labels: labels,
+                    persistentvolumeclaim_capacity_gigabyte: g.capacity_bytes.map(|b| b * G),
+                    persistentvolumeclaim_capacity_gigabyte_months: months(g.capacity_byte_seconds),
+                    volume_request_storage_gigabyte_months: months(per_node(
+                        g.request_byte_seconds,
+                    )),
+                    persistentvolumeclaim_usage_gigabyte_months: months(per_node(
+                        g.usage_byte_seconds,
+                    )),
+                    infrastructure_usage_cost: Some(INFRASTRUCTURE_USAGE_COST),
+                    csi_volume_handle: csi,
+                    cost_category_id: g.cost_category_id,
+                    ..SummaryRow::default()
+                }
+            },
+        )
+        .collect())
+}
