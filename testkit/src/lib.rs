@@ -8,6 +8,8 @@
 //!
 //! When run as root, the cluster is created and run as the `postgres` user (initdb refuses root).
 
+pub mod koku_schema;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -277,4 +279,76 @@ impl Drop for S3Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+impl S3Server {
+    /// A client for this server (path-style, static test credentials).
+    pub fn client(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(self.endpoint())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                S3_ACCESS_KEY,
+                S3_SECRET_KEY,
+                None,
+                None,
+                "koku-testkit",
+            ))
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// Create `bucket` and upload every file under `dir` with its relative path as the key (the way a
+    /// koku bucket holds `data/parquet/...`). Returns the number of objects uploaded.
+    pub fn upload_dir(&self, bucket: &str, dir: &Path) -> usize {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let client = self.client();
+        rt.block_on(async {
+            client.create_bucket().bucket(bucket).send().await.expect("create bucket");
+            let mut files = Vec::new();
+            collect_files(dir, &mut files);
+            for f in &files {
+                let key = f.strip_prefix(dir).unwrap().to_str().unwrap().replace('\\', "/");
+                let body = std::fs::read(f).unwrap();
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .body(body.into())
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
+            }
+            files.len()
+        })
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Path of a workspace binary (`koku-extract`, ...) next to the running test executable. Cargo builds
+/// every package's binaries before `cargo test --workspace` runs any test.
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test-exe>
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join(name);
+    assert!(
+        bin.exists(),
+        "{} not built; run the tests with `cargo test --workspace` (or `cargo build --workspace` first)",
+        bin.display()
+    );
+    bin
 }

@@ -1,0 +1,421 @@
+-- koku's PostgreSQL tables that the Rust summary pipeline reads and writes, for tests and the demo.
+--
+-- Written from the pipeline spec (spec/ocp-daily-summary.md §2.5, §3) and the shape of koku's Django
+-- models; it is NOT koku's migration output (no Django bookkeeping, no UI tables, FK/index names differ).
+--
+-- How to apply: the caller first runs
+--     CREATE SCHEMA IF NOT EXISTS <tenant>; SET search_path TO <tenant>, public;
+-- then this file. Tenant tables are therefore unqualified, public objects qualified. Every statement is
+-- idempotent, so the file can be applied for several tenants of one database, or twice for one tenant.
+--
+-- Deliberate simplifications (koku has them, the pipeline does not need them):
+--   * no FK from reporting_ocpusagereportperiod / reporting_ocp_clusters to reporting_tenant_api_provider,
+--     so tests can insert report periods without a tenant provider row;
+--   * uuid primary keys default to gen_random_uuid() (Django fills them client-side), so SQL upserts and
+--     test fixtures need not invent them. The daily summary's uuid has NO default, as in koku: the loader
+--     must send one.
+
+-- ---------------------------------------------------------------------------------------------------
+-- public: providers (koku's `api` app)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS public.api_providerauthentication (
+    id serial PRIMARY KEY,
+    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+    credentials jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+
+CREATE TABLE IF NOT EXISTS public.api_providerbillingsource (
+    id serial PRIMARY KEY,
+    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+    data_source jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+
+CREATE TABLE IF NOT EXISTS public.api_provider (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    name varchar(256) NOT NULL,
+    type varchar(50) NOT NULL DEFAULT 'AWS',
+    authentication_id integer REFERENCES public.api_providerauthentication (id)
+        DEFERRABLE INITIALLY DEFERRED,
+    billing_source_id integer REFERENCES public.api_providerbillingsource (id)
+        DEFERRABLE INITIALLY DEFERRED,
+    -- koku: FK to api_customer; the pipeline never reads it.
+    customer_id integer,
+    setup_complete boolean NOT NULL DEFAULT false,
+    created_timestamp timestamptz DEFAULT now(),
+    data_updated_timestamp timestamptz,
+    active boolean NOT NULL DEFAULT true,
+    paused boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS api_provider_authentication_id_idx ON public.api_provider (authentication_id);
+
+-- ---------------------------------------------------------------------------------------------------
+-- public: partition management trigger function
+--
+-- Same behaviour as koku's current `public.trfn_partition_manager()` (attached by koku as trigger
+-- `tr_partition_manager` on every tenant's `partitioned_tables`; it replaced the older
+-- `trfn_manage_date_range_partition`). The body is our own. Inserting/updating/deleting a tracking row
+-- is how koku creates, detaches/attaches and drops partitions, so a loader that uses tracking rows
+-- behaves the same here and against a real koku database.
+--   INSERT -> CREATE TABLE IF NOT EXISTS <part> PARTITION OF <parent> DEFAULT | FOR VALUES ...
+--   UPDATE -> rename when a name changed; DETACH when deactivated or when the bounds changed;
+--             ATTACH (with the new bounds) when activated or when the bounds changed
+--   DELETE -> DETACH (if active) and DROP
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION public.trfn_partition_manager() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    rec record;
+    parent regclass;
+    col_type text;
+    bounds text;
+    item text;
+    items text[] := '{}';
+    is_attached boolean;
+    stmts text[] := '{}';
+    stmt text;
+BEGIN
+    -- Deferred FK checks queued earlier in the transaction would make ALTER/CREATE ... PARTITION fail
+    -- with "pending trigger events"; run them now (koku does the same).
+    SET CONSTRAINTS ALL IMMEDIATE;
+
+    IF TG_OP = 'DELETE' THEN
+        rec := OLD;
+    ELSE
+        rec := NEW;
+    END IF;
+
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NOT coalesce((rec.partition_parameters ->> 'default')::boolean, false) THEN
+        -- Bounds are cast to the partition column's own type (date for the daily summary).
+        parent := format('%I.%I', rec.schema_name, rec.partition_of_table_name)::regclass;
+        SELECT format_type(a.atttypid, a.atttypmod) INTO col_type
+          FROM pg_attribute a
+         WHERE a.attrelid = parent AND a.attname = rec.partition_col AND NOT a.attisdropped;
+        IF col_type IS NULL THEN
+            RAISE EXCEPTION 'partition column %.% does not exist', parent, rec.partition_col;
+        END IF;
+        CASE lower(rec.partition_type)
+        WHEN 'range' THEN
+            bounds := format('FOR VALUES FROM (%L::%s) TO (%L::%s)',
+                             rec.partition_parameters ->> 'from', col_type,
+                             rec.partition_parameters ->> 'to', col_type);
+        WHEN 'list' THEN
+            FOREACH item IN ARRAY string_to_array(rec.partition_parameters ->> 'in', ',') LOOP
+                items := items || format('%L::%s', trim(item), col_type);
+            END LOOP;
+            bounds := format('FOR VALUES IN (%s)', array_to_string(items, ', '));
+        ELSE
+            RAISE EXCEPTION 'unsupported partition_type % (only range and list)', rec.partition_type;
+        END CASE;
+    ELSE
+        bounds := 'DEFAULT';
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        stmt := format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF %I.%I %s',
+                       NEW.schema_name, NEW.table_name, NEW.schema_name, NEW.partition_of_table_name, bounds);
+        IF bounds <> 'DEFAULT' AND nullif(NEW.subpartition_type, '') IS NOT NULL
+           AND nullif(NEW.subpartition_col, '') IS NOT NULL THEN
+            IF lower(NEW.subpartition_type) NOT IN ('range', 'list', 'hash') THEN
+                RAISE EXCEPTION 'unsupported subpartition_type %', NEW.subpartition_type;
+            END IF;
+            stmt := stmt || format(' PARTITION BY %s (%I)', NEW.subpartition_type, NEW.subpartition_col);
+        END IF;
+        stmts := stmts || stmt;
+
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF OLD.partition_of_table_name <> NEW.partition_of_table_name THEN
+            stmts := stmts || format('ALTER TABLE IF EXISTS %I.%I RENAME TO %I',
+                                     OLD.schema_name, OLD.partition_of_table_name, NEW.partition_of_table_name);
+        END IF;
+        IF OLD.table_name <> NEW.table_name THEN
+            stmts := stmts || format('ALTER TABLE IF EXISTS %I.%I RENAME TO %I',
+                                     OLD.schema_name, OLD.table_name, NEW.table_name);
+        END IF;
+        -- Whether the partition is attached right now decides whether a detach/attach is needed.
+        SELECT c.relispartition INTO is_attached
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = OLD.schema_name AND c.relname = OLD.table_name;
+        IF ((OLD.active AND NOT NEW.active) OR OLD.partition_parameters <> NEW.partition_parameters)
+           AND is_attached IS DISTINCT FROM false THEN
+            stmts := stmts || format('ALTER TABLE IF EXISTS %I.%I DETACH PARTITION %I.%I',
+                                     NEW.schema_name, NEW.partition_of_table_name,
+                                     NEW.schema_name, NEW.table_name);
+            is_attached := false;
+        END IF;
+        IF NEW.active AND (NOT OLD.active OR OLD.partition_parameters <> NEW.partition_parameters)
+           AND is_attached IS DISTINCT FROM true THEN
+            stmts := stmts || format('ALTER TABLE IF EXISTS %I.%I ATTACH PARTITION %I.%I %s',
+                                     NEW.schema_name, NEW.partition_of_table_name,
+                                     NEW.schema_name, NEW.table_name, bounds);
+        END IF;
+
+    ELSE -- DELETE
+        IF to_regclass(format('%I.%I', OLD.schema_name, OLD.table_name)) IS NULL THEN
+            RAISE NOTICE 'partition %.% does not exist; nothing to drop', OLD.schema_name, OLD.table_name;
+        ELSE
+            SELECT c.relispartition INTO is_attached
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = OLD.schema_name AND c.relname = OLD.table_name;
+            IF is_attached THEN
+                stmts := stmts || format('ALTER TABLE %I.%I DETACH PARTITION %I.%I',
+                                         OLD.schema_name, OLD.partition_of_table_name,
+                                         OLD.schema_name, OLD.table_name);
+            END IF;
+            stmts := stmts || format('DROP TABLE IF EXISTS %I.%I', OLD.schema_name, OLD.table_name);
+        END IF;
+    END IF;
+
+    FOREACH stmt IN ARRAY stmts LOOP
+        RAISE INFO '%', stmt;
+        EXECUTE stmt;
+    END LOOP;
+    RETURN NULL;
+END;
+$fn$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: partition tracking
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS partitioned_tables (
+    id serial PRIMARY KEY,
+    schema_name text NOT NULL CHECK (schema_name <> ''),
+    table_name text NOT NULL CHECK (table_name <> ''),
+    partition_of_table_name text NOT NULL CHECK (partition_of_table_name <> ''),
+    partition_type text NOT NULL CHECK (partition_type <> ''),
+    partition_col text NOT NULL CHECK (partition_col <> ''),
+    partition_parameters jsonb NOT NULL,
+    active boolean NOT NULL DEFAULT true,
+    subpartition_type text,
+    subpartition_col text,
+    CONSTRAINT partitioned_tables_schema_name_table_name_uniq UNIQUE (schema_name, table_name)
+);
+CREATE INDEX IF NOT EXISTS partable_table ON partitioned_tables (schema_name, table_name);
+CREATE INDEX IF NOT EXISTS partable_partition_type ON partitioned_tables (partition_type);
+CREATE INDEX IF NOT EXISTS partable_partition_parameters ON partitioned_tables USING gin (partition_parameters);
+
+CREATE OR REPLACE TRIGGER tr_partition_manager
+    AFTER INSERT OR DELETE OR UPDATE ON partitioned_tables
+    FOR EACH ROW EXECUTE FUNCTION public.trfn_partition_manager();
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: providers, report periods, tag keys, cost categories
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS reporting_tenant_api_provider (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    name text NOT NULL,
+    type text NOT NULL,
+    provider_id uuid REFERENCES public.api_provider (uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+
+CREATE TABLE IF NOT EXISTS reporting_ocpusagereportperiod (
+    id serial PRIMARY KEY,
+    cluster_id varchar(50) NOT NULL,
+    cluster_alias varchar(256),
+    report_period_start timestamptz NOT NULL,
+    report_period_end timestamptz NOT NULL,
+    summary_data_creation_datetime timestamptz,
+    summary_data_updated_datetime timestamptz,
+    derived_cost_datetime timestamptz,
+    ocp_on_cloud_updated_datetime timestamptz,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    provider_id uuid NOT NULL,
+    CONSTRAINT reporting_ocpusagereportperiod_uniq UNIQUE (cluster_id, report_period_start, provider_id)
+);
+CREATE INDEX IF NOT EXISTS reporting_ocpusagereportperiod_provider_id_idx
+    ON reporting_ocpusagereportperiod (provider_id);
+
+CREATE TABLE IF NOT EXISTS reporting_enabledtagkeys (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key varchar(512) NOT NULL,
+    enabled boolean NOT NULL DEFAULT true,
+    provider_type varchar(50) NOT NULL,
+    CONSTRAINT reporting_enabledtagkeys_key_provider_type_uniq UNIQUE (key, provider_type)
+);
+CREATE INDEX IF NOT EXISTS tag_enabled_key_index ON reporting_enabledtagkeys (key, enabled);
+CREATE INDEX IF NOT EXISTS tag_provider_type_index ON reporting_enabledtagkeys (provider_type);
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_cost_category (
+    id serial PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    description text NOT NULL,
+    source_type text NOT NULL,
+    system_default boolean NOT NULL DEFAULT false,
+    -- koku: ArrayField without a default; the default here only spares fixtures from naming it.
+    label text[] NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_cost_category_namespace (
+    id serial PRIMARY KEY,
+    namespace text NOT NULL UNIQUE,
+    system_default boolean NOT NULL DEFAULT false,
+    cost_category_id integer NOT NULL REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS reporting_ocp_cost_category_namespace_cost_category_id_idx
+    ON reporting_ocp_cost_category_namespace (cost_category_id);
+
+-- Seeds of koku's migrations 0300 (the "Platform" category; first row, so id 1 in a new tenant) and
+-- 0315 (its default namespace patterns, matched with LIKE).
+INSERT INTO reporting_ocp_cost_category (name, description, source_type, system_default, label)
+VALUES ('Platform', 'Default OpenShift projects bucketed into a Platform group', 'OCP', true, '{}')
+ON CONFLICT (name) DO NOTHING;
+
+INSERT INTO reporting_ocp_cost_category_namespace (namespace, system_default, cost_category_id)
+SELECT ns, true, c.id
+  FROM unnest(ARRAY['openshift-%', 'kube-%', 'Platform unallocated', 'openshift']) AS ns
+ CROSS JOIN reporting_ocp_cost_category c
+ WHERE c.name = 'Platform'
+ON CONFLICT (namespace) DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: cluster information (upserted before the summary, spec §7.1.2)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_clusters (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    cluster_id text NOT NULL,
+    cluster_alias text,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    provider_id uuid NOT NULL,
+    CONSTRAINT reporting_ocp_clusters_uniq UNIQUE (cluster_id, cluster_alias, provider_id)
+);
+CREATE INDEX IF NOT EXISTS reporting_ocp_clusters_provider_id_idx ON reporting_ocp_clusters (provider_id);
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_nodes (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    node text NOT NULL,
+    resource_id text,
+    node_capacity_cpu_cores numeric(18, 2),
+    node_role text,
+    architecture text,
+    cluster_id uuid NOT NULL REFERENCES reporting_ocp_clusters (uuid)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS reporting_ocp_nodes_cluster_id_idx ON reporting_ocp_nodes (cluster_id);
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_pvcs (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    persistent_volume_claim text NOT NULL,
+    persistent_volume text NOT NULL,
+    csi_volume_handle text,
+    cluster_id uuid NOT NULL REFERENCES reporting_ocp_clusters (uuid)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocp_pvcs_uniq UNIQUE (persistent_volume, persistent_volume_claim, cluster_id)
+);
+CREATE INDEX IF NOT EXISTS reporting_ocp_pvcs_cluster_id_idx ON reporting_ocp_pvcs (cluster_id);
+
+CREATE TABLE IF NOT EXISTS reporting_ocp_projects (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    project text NOT NULL,
+    cluster_id uuid NOT NULL REFERENCES reporting_ocp_clusters (uuid)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocp_projects_uniq UNIQUE (project, cluster_id)
+);
+CREATE INDEX IF NOT EXISTS reporting_ocp_projects_cluster_id_idx ON reporting_ocp_projects (cluster_id);
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: the output table (spec §3.1-§3.3)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS reporting_ocpusagelineitem_daily_summary (
+    uuid uuid NOT NULL,
+    report_period_id integer REFERENCES reporting_ocpusagereportperiod (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    data_source varchar(64),
+    namespace varchar(253),
+    node varchar(253),
+    resource_id varchar(253),
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    pod_labels jsonb,
+    pod_usage_cpu_core_hours numeric(33, 15),
+    pod_request_cpu_core_hours numeric(33, 15),
+    pod_effective_usage_cpu_core_hours numeric(33, 15),
+    pod_limit_cpu_core_hours numeric(33, 15),
+    pod_usage_memory_gigabyte_hours numeric(33, 15),
+    pod_request_memory_gigabyte_hours numeric(33, 15),
+    pod_effective_usage_memory_gigabyte_hours numeric(33, 15),
+    pod_limit_memory_gigabyte_hours numeric(33, 15),
+    node_capacity_cpu_cores numeric(33, 15),
+    node_capacity_cpu_core_hours numeric(33, 15),
+    node_capacity_memory_gigabytes numeric(33, 15),
+    node_capacity_memory_gigabyte_hours numeric(33, 15),
+    cluster_capacity_cpu_core_hours numeric(33, 15),
+    cluster_capacity_memory_gigabyte_hours numeric(33, 15),
+    persistentvolumeclaim varchar(253),
+    persistentvolume varchar(253),
+    storageclass varchar(253),
+    volume_labels jsonb,
+    all_labels jsonb,
+    persistentvolumeclaim_capacity_gigabyte numeric(33, 15),
+    persistentvolumeclaim_capacity_gigabyte_months numeric(33, 15),
+    volume_request_storage_gigabyte_months numeric(33, 15),
+    persistentvolumeclaim_usage_gigabyte_months numeric(33, 15),
+    -- koku's Django default 0 for the two raw-cost columns is Python-side only: no SQL default.
+    infrastructure_raw_cost numeric(33, 15),
+    infrastructure_project_raw_cost numeric(33, 15),
+    infrastructure_data_in_gigabytes numeric(33, 15),
+    infrastructure_data_out_gigabytes numeric(33, 15),
+    infrastructure_usage_cost jsonb,
+    infrastructure_markup_cost numeric(33, 15),
+    infrastructure_project_markup_cost numeric(33, 15),
+    infrastructure_monthly_cost numeric(33, 15),
+    infrastructure_monthly_cost_json jsonb,
+    infrastructure_project_monthly_cost jsonb,
+    supplementary_usage_cost jsonb,
+    supplementary_monthly_cost numeric(33, 15),
+    supplementary_monthly_cost_json jsonb,
+    supplementary_project_monthly_cost jsonb,
+    cost_model_cpu_cost numeric(33, 15),
+    cost_model_memory_cost numeric(33, 15),
+    cost_model_volume_cost numeric(33, 15),
+    cost_model_gpu_cost numeric(33, 15),
+    cost_model_rate_type text,
+    monthly_cost_type text,
+    source_uuid uuid,
+    raw_currency text,
+    distributed_cost numeric(33, 15),
+    CONSTRAINT reporting_ocpusagelineitem_daily_summary_pk PRIMARY KEY (usage_start, uuid)
+) PARTITION BY RANGE (usage_start);
+
+CREATE INDEX IF NOT EXISTS summary_ocp_usage_idx
+    ON reporting_ocpusagelineitem_daily_summary (usage_start);
+CREATE INDEX IF NOT EXISTS summary_namespace_idx
+    ON reporting_ocpusagelineitem_daily_summary (namespace varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS summary_node_idx
+    ON reporting_ocpusagelineitem_daily_summary (node varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS summary_data_source_idx
+    ON reporting_ocpusagelineitem_daily_summary (data_source);
+CREATE INDEX IF NOT EXISTS monthly_cost_type_idx
+    ON reporting_ocpusagelineitem_daily_summary (monthly_cost_type);
+CREATE INDEX IF NOT EXISTS cost_model_rate_type_idx
+    ON reporting_ocpusagelineitem_daily_summary (cost_model_rate_type);
+CREATE INDEX IF NOT EXISTS reporting_ocpusagelineitem_daily_summary_report_period_id_idx
+    ON reporting_ocpusagelineitem_daily_summary (report_period_id);
+CREATE INDEX IF NOT EXISTS reporting_ocpusagelineitem_daily_summary_cost_category_id_idx
+    ON reporting_ocpusagelineitem_daily_summary (cost_category_id);
+CREATE INDEX IF NOT EXISTS pod_labels_idx
+    ON reporting_ocpusagelineitem_daily_summary USING gin (pod_labels);
+CREATE INDEX IF NOT EXISTS volume_labels_idx
+    ON reporting_ocpusagelineitem_daily_summary USING gin (volume_labels);
+CREATE INDEX IF NOT EXISTS all_labels_idx
+    ON reporting_ocpusagelineitem_daily_summary USING gin (all_labels);
+
+-- The default partition, created the way koku creates every partition: through a tracking row.
+-- Month partitions (reporting_ocpusagelineitem_daily_summary_YYYY_MM) are added the same way by the
+-- loader (or by koku when it converts report files).
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpusagelineitem_daily_summary_default',
+     'reporting_ocpusagelineitem_daily_summary', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
