@@ -303,14 +303,27 @@ impl S3Server {
     /// Create `bucket` and upload every file under `dir` with its relative path as the key (the way a
     /// koku bucket holds `data/parquet/...`). Returns the number of objects uploaded.
     pub fn upload_dir(&self, bucket: &str, dir: &Path) -> usize {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let client = self.client();
         rt.block_on(async {
-            client.create_bucket().bucket(bucket).send().await.expect("create bucket");
+            client
+                .create_bucket()
+                .bucket(bucket)
+                .send()
+                .await
+                .expect("create bucket");
             let mut files = Vec::new();
             collect_files(dir, &mut files);
             for f in &files {
-                let key = f.strip_prefix(dir).unwrap().to_str().unwrap().replace('\\', "/");
+                let key = f
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replace('\\', "/");
                 let body = std::fs::read(f).unwrap();
                 client
                     .put_object()
@@ -327,7 +340,11 @@ impl S3Server {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {

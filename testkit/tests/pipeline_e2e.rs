@@ -53,13 +53,29 @@ fn table_rows(client: &mut postgres::Client) -> Vec<String> {
 
 fn extract(s3: &S3Server, url: &str, out: &Path) -> Command {
     let mut c = Command::new(workspace_bin("koku-extract"));
-    c.args(["ocp", "--from", "s3://koku-report", "--schema", SCHEMA, "--source", SOURCE])
-        .args(["--year", "2025", "--month", "10", "--database-url", url, "--out"])
-        .arg(out)
-        .env("S3_ENDPOINT", s3.endpoint())
-        .env("S3_ACCESS_KEY", koku_testkit::S3_ACCESS_KEY)
-        .env("S3_SECRET", koku_testkit::S3_SECRET_KEY)
-        .env_remove("DATABASE_URL");
+    c.args([
+        "ocp",
+        "--from",
+        "s3://koku-report",
+        "--schema",
+        SCHEMA,
+        "--source",
+        SOURCE,
+    ])
+    .args([
+        "--year",
+        "2025",
+        "--month",
+        "10",
+        "--database-url",
+        url,
+        "--out",
+    ])
+    .arg(out)
+    .env("S3_ENDPOINT", s3.endpoint())
+    .env("S3_ACCESS_KEY", koku_testkit::S3_ACCESS_KEY)
+    .env("S3_SECRET", koku_testkit::S3_SECRET_KEY)
+    .env_remove("DATABASE_URL");
     c
 }
 
@@ -71,12 +87,19 @@ fn worked_example_through_s3_and_postgres() {
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     koku_schema::install(&mut client, SCHEMA);
     seed(&mut client);
-    let uploaded = s3.upload_dir("koku-report", &workspace_root().join("testdata/worked-example"));
+    let uploaded = s3.upload_dir(
+        "koku-report",
+        &workspace_root().join("testdata/worked-example"),
+    );
     assert_eq!(uploaded, 5);
 
     let work = tempfile::tempdir().unwrap();
     extract(&s3, &url, work.path()).assert().success();
-    Command::new(workspace_bin("koku-transform")).args(["ocp"]).arg(work.path()).assert().success();
+    Command::new(workspace_bin("koku-transform"))
+        .args(["ocp"])
+        .arg(work.path())
+        .assert()
+        .success();
     Command::new(workspace_bin("koku-load"))
         .arg(work.path())
         .args(["--database-url", &url])
@@ -91,48 +114,177 @@ fn worked_example_through_s3_and_postgres() {
         );
         client.query(&sql, &[]).unwrap()
     };
-    let pods = q("namespace, node, pod_labels::text, pod_usage_cpu_core_hours::text, pod_request_cpu_core_hours::text, \
+    let pods = q(
+        "namespace, node, pod_labels::text, pod_usage_cpu_core_hours::text, pod_request_cpu_core_hours::text, \
                   pod_effective_usage_cpu_core_hours::text, pod_effective_usage_memory_gigabyte_hours::text, \
                   node_capacity_cpu_core_hours::text, cluster_capacity_memory_gigabyte_hours::text, cost_category_id, \
                   (all_labels = pod_labels) AS same, infrastructure_usage_cost = '{\"cpu\": 0, \"memory\": 0, \"storage\": 0}'::jsonb",
-                  "data_source = 'Pod' AND pod_labels IS NOT NULL");
-    let got: Vec<(String, String, String, String, String, String, String, String, String, Option<i32>, bool, bool)> = pods
+        "data_source = 'Pod' AND pod_labels IS NOT NULL",
+    );
+    let got: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i32>,
+        bool,
+        bool,
+    )> = pods
         .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11)))
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+                r.get(9),
+                r.get(10),
+                r.get(11),
+            )
+        })
         .collect();
     let t = |s: &str| s.to_string();
     let n = |x: &str| format!("{x}.000000000000000");
     assert_eq!(
         got,
         vec![
-            (t("openshift-monitoring"), t("node-b"), t(r#"{"app": "prom"}"#), n("6"), n("2"), n("6"), n("2"), n("24"), n("480"), Some(1), true, true),
-            (t("web"), t("node-a"), t(r#"{"app": "web", "env": "ns-env"}"#), n("2"), n("4"), n("4"), n("4"), n("96"), n("480"), None, true, true),
-            (t("web"), t("node-a"), t(r#"{"app": "web", "env": "prod"}"#), n("1"), n("1"), n("1"), n("1"), n("96"), n("480"), None, true, true),
+            (
+                t("openshift-monitoring"),
+                t("node-b"),
+                t(r#"{"app": "prom"}"#),
+                n("6"),
+                n("2"),
+                n("6"),
+                n("2"),
+                n("24"),
+                n("480"),
+                Some(1),
+                true,
+                true
+            ),
+            (
+                t("web"),
+                t("node-a"),
+                t(r#"{"app": "web", "env": "ns-env"}"#),
+                n("2"),
+                n("4"),
+                n("4"),
+                n("4"),
+                n("96"),
+                n("480"),
+                None,
+                true,
+                true
+            ),
+            (
+                t("web"),
+                t("node-a"),
+                t(r#"{"app": "web", "env": "prod"}"#),
+                n("1"),
+                n("1"),
+                n("1"),
+                n("1"),
+                n("96"),
+                n("480"),
+                None,
+                true,
+                true
+            ),
         ]
     );
-    let storage = q("persistentvolumeclaim, coalesce(node, '-'), volume_labels::text, \
+    let storage = q(
+        "persistentvolumeclaim, coalesce(node, '-'), volume_labels::text, \
                      persistentvolumeclaim_capacity_gigabyte_months::text, coalesce(volume_request_storage_gigabyte_months::text, 'NULL'), \
                      coalesce(persistentvolumeclaim_usage_gigabyte_months::text, 'NULL'), (all_labels = volume_labels)",
-                    "data_source = 'Storage'");
-    let got: Vec<(String, String, String, String, String, String, bool)> =
-        storage.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))).collect();
+        "data_source = 'Storage'",
+    );
+    let got: Vec<(String, String, String, String, String, String, bool)> = storage
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+            )
+        })
+        .collect();
     assert_eq!(
         got,
         vec![
-            (t("data-web"), t("node-a"), t(r#"{"app": "db-pv", "env": "pvc-env"}"#), t("0.322580645161290"), t("0.322580645161290"), t("0.161290322580645"), true),
-            (t("orphan"), t("-"), t(r#"{"env": "ns-env"}"#), t("0.032258064516129"), t("NULL"), t("NULL"), true),
+            (
+                t("data-web"),
+                t("node-a"),
+                t(r#"{"app": "db-pv", "env": "pvc-env"}"#),
+                t("0.322580645161290"),
+                t("0.322580645161290"),
+                t("0.161290322580645"),
+                true
+            ),
+            (
+                t("orphan"),
+                t("-"),
+                t(r#"{"env": "ns-env"}"#),
+                t("0.032258064516129"),
+                t("NULL"),
+                t("NULL"),
+                true
+            ),
         ]
     );
-    let unalloc = q("namespace, node, pod_usage_cpu_core_hours::text, pod_request_memory_gigabyte_hours::text, \
+    let unalloc = q(
+        "namespace, node, pod_usage_cpu_core_hours::text, pod_request_memory_gigabyte_hours::text, \
                      coalesce(cost_category_id, 0), all_labels::text, (pod_labels IS NULL AND infrastructure_usage_cost IS NULL)",
-                    "namespace LIKE '%unallocated'");
-    let got: Vec<(String, String, String, String, i32, String, bool)> =
-        unalloc.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))).collect();
+        "namespace LIKE '%unallocated'",
+    );
+    let got: Vec<(String, String, String, String, i32, String, bool)> = unalloc
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+            )
+        })
+        .collect();
     assert_eq!(
         got,
         vec![
-            (t("Platform unallocated"), t("node-b"), n("18"), n("95"), 1, t("{}"), true),
-            (t("Worker unallocated"), t("node-a"), n("93"), t("379.500000000000000"), 0, t("{}"), true),
+            (
+                t("Platform unallocated"),
+                t("node-b"),
+                n("18"),
+                n("95"),
+                1,
+                t("{}"),
+                true
+            ),
+            (
+                t("Worker unallocated"),
+                t("node-a"),
+                n("93"),
+                t("379.500000000000000"),
+                0,
+                t("{}"),
+                true
+            ),
         ]
     );
     let common: Vec<(i32, String, String, String, String)> = client
@@ -147,7 +299,16 @@ fn worked_example_through_s3_and_postgres() {
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
         .collect();
-    assert_eq!(common, vec![(7, t("my-cluster"), t("My Cluster"), t(SOURCE), t("2025-10-01/2025-10-01"))]);
+    assert_eq!(
+        common,
+        vec![(
+            7,
+            t("my-cluster"),
+            t("My Cluster"),
+            t(SOURCE),
+            t("2025-10-01/2025-10-01")
+        )]
+    );
     let partition: Option<String> = client
         .query_one(&format!("SELECT to_regclass('{SCHEMA}.reporting_ocpusagelineitem_daily_summary_2025_10')::text"), &[])
         .unwrap()
@@ -157,7 +318,11 @@ fn worked_example_through_s3_and_postgres() {
     // Idempotent: a second load replaces koku's delete scope with the same rows.
     let before = table_rows(&mut client);
     assert_eq!(before.len(), 7);
-    Command::new(workspace_bin("koku-load")).arg(work.path()).args(["--database-url", &url]).assert().success();
+    Command::new(workspace_bin("koku-load"))
+        .arg(work.path())
+        .args(["--database-url", &url])
+        .assert()
+        .success();
     assert_eq!(table_rows(&mut client), before);
 }
 
@@ -176,7 +341,11 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let roles = dir.path().join("roles.csv");
-    std::fs::write(&roles, "node,resource_id,node_role\nmaster-0,i-master0,master\nworker-0,i-worker0,worker\n").unwrap();
+    std::fs::write(
+        &roles,
+        "node,resource_id,node_role\nmaster-0,i-master0,master\nworker-0,i-worker0,worker\n",
+    )
+    .unwrap();
     let cats = dir.path().join("cats.csv");
     std::fs::write(&cats, "namespace,cost_category_id\nopenshift-%,1\nkube-%,1\nPlatform unallocated,1\nopenshift,1\n").unwrap();
     let bin_dir = workspace_bin("koku-load").parent().unwrap().to_path_buf();
@@ -186,8 +355,24 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
         .args(["--database-url", &url, "--"])
         .args(["--from"])
         .arg(root.join("testdata/ocp-small"))
-        .args(["--schema", SCHEMA, "--source", "00000000-0000-0000-0000-000000000001", "--year", "2025", "--month", "10"])
-        .args(["--cluster-id", "ocp-small-cluster", "--report-period-id", "3", "--enabled-keys", "app,env"])
+        .args([
+            "--schema",
+            SCHEMA,
+            "--source",
+            "00000000-0000-0000-0000-000000000001",
+            "--year",
+            "2025",
+            "--month",
+            "10",
+        ])
+        .args([
+            "--cluster-id",
+            "ocp-small-cluster",
+            "--report-period-id",
+            "3",
+            "--enabled-keys",
+            "app,env",
+        ])
         .arg("--cost-categories")
         .arg(&cats)
         .arg("--node-roles")
@@ -196,7 +381,11 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
-    assert!(out.status.success(), "pipeline.sh failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pipeline.sh failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Two October days (Oct 30, 31; Nov 1 is another month): per day 3 Pod rows, 1 Storage row, and an
     // unallocated row for each of the two nodes.
     let counts: Vec<(String, String, i64)> = client
@@ -237,10 +426,21 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect();
-    let web = vals.iter().find(|v| v.0 == "shop/worker-0" && v.1 == "18.000000000000000");
+    let web = vals
+        .iter()
+        .find(|v| v.0 == "shop/worker-0" && v.1 == "18.000000000000000");
     assert!(web.is_some(), "web-0: 18 core-hours used: {vals:#?}");
-    let worker = vals.iter().find(|v| v.0 == "Worker unallocated/worker-0").expect("worker unallocated row");
-    assert_eq!(worker.2, "168.000000000000000", "192 − 12 − 12 requested core-hours: {vals:#?}");
-    let api = vals.iter().find(|v| v.0 == "openshift-kube-apiserver/master-0").expect("api server row");
+    let worker = vals
+        .iter()
+        .find(|v| v.0 == "Worker unallocated/worker-0")
+        .expect("worker unallocated row");
+    assert_eq!(
+        worker.2, "168.000000000000000",
+        "192 − 12 − 12 requested core-hours: {vals:#?}"
+    );
+    let api = vals
+        .iter()
+        .find(|v| v.0 == "openshift-kube-apiserver/master-0")
+        .expect("api server row");
     assert_eq!(api.2, "24.000000000000000");
 }
