@@ -559,16 +559,16 @@ impl DatasetReader {
                 ),
             });
         }
-        if let Some(expected) = run_id {
-            if get(meta::RUN_ID) != Some(expected) {
-                return Err(Error::ForeignWorkDir {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "written by run {:?}, but run.json describes run {expected:?}",
-                        get(meta::RUN_ID).unwrap_or("(none)")
-                    ),
-                });
-            }
+        if let Some(expected) = run_id
+            && get(meta::RUN_ID) != Some(expected)
+        {
+            return Err(Error::ForeignWorkDir {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "written by run {:?}, but run.json describes run {expected:?}",
+                    get(meta::RUN_ID).unwrap_or("(none)")
+                ),
+            });
         }
         let canonical = dataset.schema();
         if schema.fields() != canonical.fields() {
