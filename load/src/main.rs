@@ -1,1 +1,73 @@
-fn main() {}
+//! `koku-load WORKDIR [--database-url URL] [--schema NAME] [--dry-run] [-v]`
+//!
+//! Exit status 0 only when everything committed (or, with `--dry-run`, when the dry run succeeded).
+//! Errors are one line on stderr; the summary line goes to stdout; logs go to stderr.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use koku_common::config::{DbConfig, env};
+use koku_load::{LoadError, LoadOptions, load};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "koku-load",
+    version,
+    about = "Load a work dir's OCP daily summary into koku's PostgreSQL tenant schema (one transaction)",
+    long_about = "Load a work dir's OCP daily summary into koku's PostgreSQL tenant schema.\n\n\
+        In one transaction: lock the source, ensure the month partition (through partitioned_tables), \
+        delete koku's scope (usage_start in the run's days, the run's report period, no infrastructure \
+        raw cost), binary COPY the rows, commit; then record stage `load` in run.json.\n\n\
+        The database comes from --database-url, else DATABASE_URL, else koku's DATABASE_SERVICE_NAME / \
+        DATABASE_NAME / DATABASE_USER / DATABASE_PASSWORD variables."
+)]
+struct Cli {
+    /// Work directory written by koku-extract and koku-transform.
+    workdir: PathBuf,
+    /// libpq URL or key=value string (default: DATABASE_URL, then koku's DATABASE_* variables).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Tenant schema to load into instead of run.json's.
+    #[arg(long, value_name = "NAME", env = env::KOKU_SCHEMA)]
+    schema: Option<String>,
+    /// Check everything and count what would be deleted and inserted, then roll back.
+    #[arg(long)]
+    dry_run: bool,
+    /// Debug logging (RUST_LOG overrides).
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    koku_common::logging::init(cli.verbose);
+    match run(&cli) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // `{:#}` joins the context chain on one line; keep it one line whatever the causes say.
+            let text = format!("{e:#}").replace('\n', "; ");
+            eprintln!("koku-load: error: {text}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<String> {
+    // The URL is not taken by clap from the environment on purpose: clap prints env values in --help.
+    let database = DbConfig::resolve(cli.database_url.as_deref())
+        .context("database configuration")?
+        .ok_or(LoadError::NoDatabase)?;
+    let options = LoadOptions {
+        database,
+        schema: cli.schema.clone().filter(|s| !s.is_empty()),
+        dry_run: cli.dry_run,
+    };
+    let report = load(&cli.workdir, &options)
+        .with_context(|| format!("loading {}", cli.workdir.display()))?;
+    Ok(report.to_string())
+}

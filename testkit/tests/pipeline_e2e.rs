@@ -80,6 +80,8 @@ fn extract(s3: &S3Server, url: &str, out: &Path) -> Command {
 }
 
 #[test]
+// The expected rows are written as plain tuples of columns: easier to read against the spec than structs.
+#[allow(clippy::type_complexity)]
 fn worked_example_through_s3_and_postgres() {
     let pg = Postgres::start();
     let s3 = S3Server::start();

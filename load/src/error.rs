@@ -1,0 +1,113 @@
+//! Errors of the loader. Each says what was being done and where (file, row and column, or the SQL step),
+//! on one line, and never contains a password: database targets are shown through `DbConfig`'s redacted
+//! `Display`, and PostgreSQL errors are reduced to the server's message, detail and context.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The work dir is missing, stale, foreign or corrupt (see `koku_common::Error`).
+    #[error(transparent)]
+    WorkDir(#[from] koku_common::Error),
+
+    #[error("{path}: cannot read record batch: {source}")]
+    ReadBatch {
+        path: PathBuf,
+        source: arrow::error::ArrowError,
+    },
+
+    /// A value of the summary file that PostgreSQL would refuse (or that would break the delete scope).
+    #[error("{path}: row {row} (0-based), column {column}: {reason}")]
+    BadValue {
+        path: PathBuf,
+        row: u64,
+        column: &'static str,
+        reason: String,
+    },
+
+    #[error(
+        "no database configured: pass --database-url, or set DATABASE_URL or koku's DATABASE_* variables"
+    )]
+    NoDatabase,
+
+    #[error("cannot connect to PostgreSQL ({db}): {reason}")]
+    Connect { db: String, reason: String },
+
+    /// The target schema is not a koku tenant (or lacks the table).
+    #[error("schema {schema:?}: {reason}")]
+    NotATenant { schema: String, reason: String },
+
+    /// A statement failed; `step` names it (lock, partition, delete, copy, commit).
+    #[error("{step}: {reason}")]
+    Db { step: String, reason: String },
+
+    /// The transaction committed, but `run.json` could not be updated.
+    #[error("committed {rows} rows, but recording stage load in run.json failed: {source}")]
+    Record {
+        rows: u64,
+        source: koku_common::Error,
+    },
+}
+
+pub type Result<T, E = LoadError> = std::result::Result<T, E>;
+
+impl LoadError {
+    /// A closure turning a `postgres::Error` into [`LoadError::Db`] for `step`.
+    pub(crate) fn db(step: impl Into<String>) -> impl FnOnce(postgres::Error) -> LoadError {
+        let step = step.into();
+        move |e| {
+            let mut reason = describe_pg(&e);
+            if connection_lost(&e) {
+                // Say what a lost connection means for the data: PostgreSQL aborts the open transaction,
+                // except that a COMMIT already sent may or may not have completed.
+                reason.push_str(if step == "commit" {
+                    " (connection lost during COMMIT: its outcome is unknown; check the table)"
+                } else {
+                    " (connection lost: PostgreSQL rolled the transaction back; nothing changed)"
+                });
+            }
+            LoadError::Db { step, reason }
+        }
+    }
+}
+
+/// A client-side I/O failure, a closed connection, or the server ending the session (SQLSTATE class 08
+/// connection exception, 57P admin shutdown / termination).
+fn connection_lost(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        None => {
+            e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+        }
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        }
+    }
+}
+
+/// One line describing a PostgreSQL client error: the server's message, SQLSTATE, detail and context
+/// (COPY puts the failing line and column there), or the client-side cause chain.
+pub fn describe_pg(e: &postgres::Error) -> String {
+    let text = if let Some(db) = e.as_db_error() {
+        let mut s = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+        if let Some(d) = db.detail() {
+            s.push_str("; detail: ");
+            s.push_str(d);
+        }
+        if let Some(w) = db.where_() {
+            s.push_str("; context: ");
+            s.push_str(w);
+        }
+        s
+    } else {
+        let mut s = e.to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(cause) = src {
+            s.push_str(": ");
+            s.push_str(&cause.to_string());
+            src = cause.source();
+        }
+        s
+    };
+    text.replace('\n', "; ")
+}
