@@ -12,6 +12,9 @@ use crate::inputs::{CostCategoryPattern, Day, LabelDaily};
 use crate::labels::{FilteredLabelCache, Labels, to_json};
 use crate::like::like;
 
+/// Distinct filtered maps keyed by their JSON text (NULL text = NULL map).
+type DistinctMaps = BTreeMap<Option<String>, Option<Arc<Labels>>>;
+
 /// `cte_ocp_node_label_line_item_daily` / `cte_ocp_namespace_label_line_item_daily`: per (day, key)
 /// the set of distinct filtered maps (raw maps that filter to the same map collapse to one).
 #[derive(Debug, Default)]
@@ -27,10 +30,7 @@ impl DailyLabelSets {
         cache: &mut FilteredLabelCache,
     ) -> Result<Self, TransformError> {
         // BTreeMap keyed by JSON text: distinct maps, in a deterministic order.
-        let mut sets: HashMap<
-            (Day, Option<String>),
-            BTreeMap<Option<String>, Option<Arc<Labels>>>,
-        > = HashMap::new();
+        let mut sets: HashMap<(Day, Option<String>), DistinctMaps> = HashMap::new();
         for (i, r) in rows.iter().enumerate() {
             let filtered = cache
                 .get(r.labels.as_deref())

@@ -24,6 +24,9 @@ type VolumeNode = (
     Option<String>,
 );
 
+/// Where a pod ran: (node, resource_id).
+type Placement<'a> = (Option<&'a str>, Option<&'a str>);
+
 /// Group key: namespace, node, resource_id, pvc, pv, storageclass, csi_volume_handle, day, volume_labels.
 type StorageKey = (
     Day,
@@ -69,8 +72,7 @@ pub fn storage_rows(
 ) -> Result<Vec<SummaryRow>, TransformError> {
     // Pod placements per (day, namespace, pod): the inner join of storage and pod rows. NULL keys never
     // join. Every pod row counts here, also those with an empty node (they give node '').
-    let mut placements: HashMap<(Day, &str, &str), BTreeSet<(Option<&str>, Option<&str>)>> =
-        HashMap::new();
+    let mut placements: HashMap<(Day, &str, &str), BTreeSet<Placement<'_>>> = HashMap::new();
     for p in pods {
         if let (Some(ns), Some(pod)) = (p.namespace.as_deref(), p.pod.as_deref()) {
             placements
@@ -110,8 +112,7 @@ pub fn storage_rows(
         }
     }
     // The LEFT JOIN back: on (day, pvc, pod, namespace), not on pv; one copy per volume-node tuple.
-    let mut vn_by_claim: HashMap<(Day, &str, &str, &str), Vec<(Option<&str>, Option<&str>)>> =
-        HashMap::new();
+    let mut vn_by_claim: HashMap<(Day, &str, &str, &str), Vec<Placement<'_>>> = HashMap::new();
     for (day, pvc, _, pod, ns, node, rid) in &volume_nodes {
         if let Some(pvc) = pvc.as_deref() {
             vn_by_claim
@@ -136,7 +137,7 @@ pub fn storage_rows(
             .map_err(|m| {
                 TransformError::input(&STORAGE_USAGE_DAILY, i, "persistentvolumeclaim_labels", m)
             })?;
-        let matched: Vec<(Option<&str>, Option<&str>)> = match (
+        let matched: Vec<Placement<'_>> = match (
             s.persistentvolumeclaim.as_deref(),
             s.pod.as_deref(),
             s.namespace.as_deref(),
@@ -147,7 +148,7 @@ pub fn storage_rows(
                 .unwrap_or_default(),
             _ => vec![],
         };
-        let copies: Vec<(Option<&str>, Option<&str>)> = if matched.is_empty() {
+        let copies: Vec<Placement<'_>> = if matched.is_empty() {
             vec![(None, None)]
         } else {
             matched

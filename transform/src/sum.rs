@@ -21,10 +21,10 @@ pub fn max_opt(acc: Option<f64>, x: Option<f64>) -> Option<f64> {
 
 /// `max` step for anything ordered (strings: byte order, which is Trino's varchar order for UTF-8).
 pub fn max_ord<T: Ord + Clone>(acc: &mut Option<T>, x: Option<&T>) {
-    if let Some(x) = x {
-        if acc.as_ref().is_none_or(|a| x > a) {
-            *acc = Some(x.clone());
-        }
+    if let Some(x) = x
+        && acc.as_ref().is_none_or(|a| x > a)
+    {
+        *acc = Some(x.clone());
     }
 }
 
