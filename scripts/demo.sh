@@ -9,6 +9,7 @@ cd "$ROOT"
 scripts/setup.sh
 source scripts/pg.sh
 TMP="$(mktemp -d /tmp/koku-demo.XXXXXX)"
+chmod 755 "$TMP"   # the postgres user must reach the cluster folder inside
 pg_start "$TMP/pg"
 trap 'pg_stop "$TMP/pg"; rm -rf "$TMP"' EXIT
 URL="$KOKU_PG_URL"
