@@ -1,1 +1,194 @@
-fn main() {}
+//! `koku-extract`: the command line over [`koku_extract`]. Parses flags, resolves configuration
+//! (flags first, then koku's environment variables), builds the object source and prints a summary.
+//! Secrets (S3 secret key, database password) are taken from the environment or the URL only and are
+//! never printed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use koku_common::config::{DbConfig, S3Config};
+use koku_extract::pg_inputs::parse_enabled_keys;
+use koku_extract::{
+    ExtractOptions, LocalSource, ObjectSource, OcpRequest, PgOverrides, S3Source, SourceSpec,
+};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(
+    name = "koku-extract",
+    version,
+    about = "Read koku's raw Parquet (S3 or a local folder) and PostgreSQL inputs into an Arrow IPC work directory"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract the inputs of the OpenShift daily summary for one source and one window of one month.
+    Ocp(OcpArgs),
+}
+
+#[derive(Args)]
+struct OcpArgs {
+    /// Root holding koku's data/parquet/... keys: s3://BUCKET[/PREFIX] or a local folder.
+    /// `s3://` alone takes the bucket from S3_BUCKET_NAME / REQUESTED_BUCKET.
+    #[arg(long, value_name = "s3://BUCKET[/PREFIX] | LOCAL_DIR")]
+    from: String,
+    /// Tenant schema (e.g. org1234567; legacy acctNNN).
+    #[arg(long, value_name = "ORG")]
+    schema: String,
+    /// Source (provider) UUID.
+    #[arg(long, value_name = "UUID")]
+    source: Uuid,
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1900..=9999))]
+    year: i32,
+    #[arg(long, value_name = "MM", value_parser = clap::value_parser!(u32).range(1..=12))]
+    month: u32,
+    /// First day (default: the first of the month). Clamped to the first day with daily pod data.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_date: Option<NaiveDate>,
+    /// Last day, inclusive (default: the last of the month).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    end_date: Option<NaiveDate>,
+    /// Cluster id (default: from the provider's credentials in the database).
+    #[arg(long, value_name = "ID")]
+    cluster_id: Option<String>,
+    /// Cluster alias (default: from the database; without a database NULL).
+    #[arg(long, value_name = "NAME")]
+    cluster_alias: Option<String>,
+    /// reporting_ocpusagereportperiod id of the month (default: from the database).
+    #[arg(long, value_name = "N")]
+    report_period_id: Option<i32>,
+    /// Enabled OCP tag keys, comma-separated; an empty string means none (default: from the database).
+    #[arg(long, value_name = "K1,K2,...")]
+    enabled_keys: Option<String>,
+    /// CSV with header `namespace,cost_category_id` (default: from the database). An unquoted empty
+    /// field is NULL, `""` is the empty string (PostgreSQL COPY CSV convention).
+    #[arg(long, value_name = "FILE")]
+    cost_categories: Option<PathBuf>,
+    /// CSV with header `node,resource_id,node_role` (default: from the database).
+    #[arg(long, value_name = "FILE")]
+    node_roles: Option<PathBuf>,
+    /// libpq URL of koku's database (else DATABASE_URL, else koku's DATABASE_* variables; none =
+    /// every PostgreSQL input from flags).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// S3 endpoint (else S3_ENDPOINT; none = AWS). Keys come from S3_ACCESS_KEY / S3_SECRET, else the
+    /// default AWS credential chain.
+    #[arg(long, value_name = "URL")]
+    s3_endpoint: Option<String>,
+    /// S3 region (else S3_REGION, else us-east-1).
+    #[arg(long, value_name = "R")]
+    s3_region: Option<String>,
+    /// Connect/response timeout in seconds (else S3_CONNECTION_TIMEOUT, else 60).
+    #[arg(long, value_name = "SECS")]
+    s3_timeout: Option<u64>,
+    /// Objects fetched in parallel ahead of decoding.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+    concurrency: u64,
+    /// Rows per decoded/written batch.
+    #[arg(long, hide = true, default_value_t = koku_extract::parquet_read::DEFAULT_BATCH_SIZE)]
+    batch_size: usize,
+    /// ListObjectsV2 page size (testing aid).
+    #[arg(long, hide = true)]
+    s3_page_size: Option<i32>,
+    /// Debug logging.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Work directory to create (empty, or holding an earlier run of the same source).
+    #[arg(long, value_name = "WORKDIR")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Ocp(args) => {
+            koku_common::logging::init(args.verbose);
+            match run_ocp(args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    // `{e}`, not `{e:#}`: our errors already include their cause's text.
+                    eprintln!("koku-extract: error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
+    let rt = koku_extract::new_runtime()?;
+    let spec = SourceSpec::parse(&args.from, S3Config::default_bucket())?;
+    let source: Arc<dyn ObjectSource> = match spec {
+        SourceSpec::Local(dir) => Arc::new(LocalSource::new(dir)?),
+        SourceSpec::S3 { bucket, prefix } => {
+            let config = S3Config::resolve(
+                args.s3_endpoint.clone(),
+                args.s3_region.clone(),
+                None,
+                None,
+                args.s3_timeout,
+            )?;
+            tracing::debug!(
+                endpoint = config.endpoint.as_deref().unwrap_or("(AWS)"),
+                region = %config.region,
+                static_keys = config.access_key.is_some(),
+                "S3 client"
+            );
+            let s3 = rt.block_on(S3Source::connect(&config, &bucket, &prefix));
+            Arc::new(s3.with_page_size(args.s3_page_size))
+        }
+    };
+    let database = DbConfig::resolve(args.database_url.as_deref())?;
+    if let Some(db) = &database {
+        tracing::debug!(database = %db, "database");
+    }
+    let request = OcpRequest {
+        schema: args.schema,
+        source_uuid: args.source,
+        year: args.year,
+        month: args.month,
+        start_date: args.start_date,
+        end_date: args.end_date,
+        pg: PgOverrides {
+            cluster_id: args.cluster_id,
+            cluster_alias: args.cluster_alias,
+            report_period_id: args.report_period_id,
+            enabled_keys: args.enabled_keys.as_deref().map(parse_enabled_keys),
+            cost_categories: args.cost_categories,
+            node_roles: args.node_roles,
+        },
+        database,
+        out: args.out.clone(),
+    };
+    let options = ExtractOptions {
+        concurrency: args.concurrency as usize,
+        batch_size: args.batch_size,
+        progress: koku_common::logging::progress_enabled(),
+        ..ExtractOptions::default()
+    };
+    tracing::info!(from = %source.root(), out = %args.out.display(), "extracting");
+    let report = koku_extract::extract_ocp(&rt, source, &request, &options)?;
+    let id = &report.identity;
+    tracing::info!(
+        start_date = %id.start_date,
+        requested_start_date = %id.requested_start_date,
+        end_date = %id.end_date,
+        cluster_id = %id.cluster_id,
+        report_period_id = id.report_period_id,
+        "done"
+    );
+    for d in &report.datasets {
+        match d.files {
+            Some(files) => println!("{}: {} rows from {files} files", d.name, d.rows),
+            None => println!("{}: {} rows ({})", d.name, d.rows, d.from),
+        }
+    }
+    Ok(())
+}

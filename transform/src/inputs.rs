@@ -94,6 +94,8 @@ pub struct PodDaily {
     pub pod_limit_memory_byte_seconds: Option<f64>,
     pub node_capacity_cpu_cores: Option<f64>,
     pub node_capacity_memory_bytes: Option<f64>,
+    /// Only read by koku's nodes query (node roles), not by the summary itself.
+    pub node_role: Option<String>,
 }
 
 /// One row of `openshift_storage_usage_line_items_daily`, the columns the summary reads.
@@ -177,6 +179,7 @@ pub fn pod_daily_rows(
             c.text("resource_id"),
         );
         let f = |n: &str| c.float(n);
+        let role = c.text("node_role");
         let (uc, rc, ec, lc) = (
             f("pod_usage_cpu_core_seconds"),
             f("pod_request_cpu_core_seconds"),
@@ -211,6 +214,7 @@ pub fn pod_daily_rows(
                 pod_limit_memory_byte_seconds: opt_f64(lm, i),
                 node_capacity_cpu_cores: opt_f64(cores, i),
                 node_capacity_memory_bytes: opt_f64(bytes, i),
+                node_role: opt_str(role, i),
             });
         }
         row += b.num_rows();

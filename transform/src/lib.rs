@@ -10,6 +10,7 @@
 //! * [`output`] — the output row and its Arrow batch; [`run`] — reading and writing the work dir.
 
 pub mod capacity;
+pub mod cluster_info;
 pub mod error;
 pub mod inputs;
 pub mod labels;

@@ -71,6 +71,7 @@ fn pod(
         pod_limit_memory_byte_seconds: m(mem_gib_h[3]),
         node_capacity_cpu_cores: Some(cores),
         node_capacity_memory_bytes: Some(bytes),
+        node_role: None,
     }
 }
 
