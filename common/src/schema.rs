@@ -227,13 +227,62 @@ pub const COST_CATEGORY_NAMESPACE: Dataset = Dataset {
     optional: &[],
 };
 
-/// Node roles of the tenant (`reporting_ocp_nodes`, all clusters).
+/// The tenant's node table (`reporting_ocp_nodes`, all clusters), with the provider of each row's
+/// cluster: koku's node upsert before the summary matches rows of this run's cluster on
+/// (node, resource_id, capacity), and the unallocated rows read the roles of every cluster.
+/// Rows given with `--node-roles` may leave capacity, architecture and provider NULL: they then declare
+/// a role for this cluster's node whatever its capacity.
 pub const OCP_NODES: Dataset = Dataset {
     name: "reporting_ocp_nodes",
     origin: Origin::Postgres,
-    columns: &[("node", Text), ("resource_id", Text), ("node_role", Text)],
+    columns: &[
+        ("node", Text),
+        ("resource_id", Text),
+        ("node_role", Text),
+        ("node_capacity_cpu_cores", Float),
+        ("architecture", Text),
+        ("cluster_provider_id", Text),
+    ],
     optional: &[],
 };
+
+/// koku's nodes query over this run's data (`get_nodes_query_sql`): what koku upserts into
+/// `reporting_ocp_nodes` before summarising.
+pub const CLUSTER_NODES: Dataset = Dataset {
+    name: "cluster_nodes",
+    origin: Origin::Transform,
+    columns: &[
+        ("node", Text),
+        ("resource_id", Text),
+        ("node_capacity_cpu_cores", Float),
+        ("node_role", Text),
+        ("architecture", Text),
+    ],
+    optional: &[],
+};
+
+/// koku's PVC query (`get_pvcs_query_sql`): upserted into `reporting_ocp_pvcs`.
+pub const CLUSTER_PVCS: Dataset = Dataset {
+    name: "cluster_pvcs",
+    origin: Origin::Transform,
+    columns: &[
+        ("persistentvolume", Text),
+        ("persistentvolumeclaim", Text),
+        ("csi_volume_handle", Text),
+    ],
+    optional: &[],
+};
+
+/// koku's project query (`get_projects_query_sql`): upserted into `reporting_ocp_projects`.
+pub const CLUSTER_PROJECTS: Dataset = Dataset {
+    name: "cluster_projects",
+    origin: Origin::Transform,
+    columns: &[("namespace", Text)],
+    optional: &[],
+};
+
+/// Every dataset `koku-transform ocp` writes besides the summary.
+pub const OCP_CLUSTER_INFO: &[&Dataset] = &[&CLUSTER_NODES, &CLUSTER_PVCS, &CLUSTER_PROJECTS];
 
 /// Every dataset `koku-extract ocp` writes, in the order it writes them.
 pub const OCP_INPUTS: &[&Dataset] = &[
@@ -310,6 +359,7 @@ pub fn dataset_by_name(name: &str) -> Option<&'static Dataset> {
         .iter()
         .copied()
         .chain(std::iter::once(&OCP_DAILY_SUMMARY))
+        .chain(OCP_CLUSTER_INFO.iter().copied())
         .find(|d| d.name == name)
 }
 
@@ -321,6 +371,7 @@ mod tests {
     fn dataset_names_are_unique_and_resolvable() {
         let mut names: Vec<_> = OCP_INPUTS.iter().map(|d| d.name).collect();
         names.push(OCP_DAILY_SUMMARY.name);
+        names.extend(OCP_CLUSTER_INFO.iter().map(|d| d.name));
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();

@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
+use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use chrono::NaiveDate;
 use koku_common::config::DbConfig;
 use koku_common::schema::{COST_CATEGORY_NAMESPACE, Dataset, ENABLED_TAG_KEYS, OCP_NODES};
@@ -54,12 +54,17 @@ pub struct CostCategoryPattern {
     pub cost_category_id: Option<i32>,
 }
 
-/// A row of `reporting_ocp_nodes` (the columns the summary uses).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A row of `reporting_ocp_nodes` (the columns the summary and koku's node upsert use).
+#[derive(Debug, Clone, PartialEq, PartialOrd, Default)]
 pub struct NodeRole {
     pub node: Option<String>,
     pub resource_id: Option<String>,
     pub node_role: Option<String>,
+    /// numeric(18,2) in koku, read as float8.
+    pub node_capacity_cpu_cores: Option<f64>,
+    pub architecture: Option<String>,
+    /// `provider_id` of the row's `reporting_ocp_clusters` row; NULL for rows given by `--node-roles`.
+    pub cluster_provider_id: Option<String>,
 }
 
 /// Where a value came from (recorded in `run.json`).
@@ -82,7 +87,7 @@ impl std::fmt::Display for Provenance {
 }
 
 /// The resolved PostgreSQL inputs, sorted for deterministic output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PgInputs {
     pub cluster_id: String,
     pub cluster_alias: Option<String>,
@@ -193,7 +198,8 @@ fn from_flags(flags: &PgOverrides) -> Result<PgInputs> {
         ],
     };
     out.cost_categories.sort();
-    out.nodes.sort();
+    out.nodes
+        .sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(out)
 }
 
@@ -373,7 +379,9 @@ fn from_database(
             let rows = tx
                 .query(
                     &format!(
-                        "SELECT node::text, resource_id::text, node_role::text FROM {q}.reporting_ocp_nodes"
+                        "SELECT n.node::text, n.resource_id::text, n.node_role::text, \
+                                n.node_capacity_cpu_cores::float8, n.architecture::text, c.provider_id::text \
+                           FROM {q}.reporting_ocp_nodes n LEFT JOIN {q}.reporting_ocp_clusters c ON c.uuid = n.cluster_id"
                     ),
                     &[],
                 )
@@ -384,6 +392,9 @@ fn from_database(
                     node: r.get(0),
                     resource_id: r.get(1),
                     node_role: r.get(2),
+                    node_capacity_cpu_cores: r.get(3),
+                    architecture: r.get(4),
+                    cluster_provider_id: r.get(5),
                 })
                 .collect()
         }
@@ -392,7 +403,7 @@ fn from_database(
         .map_err(|e| ExtractError::db("ending the read-only transaction", e))?;
 
     cost_categories.sort();
-    nodes.sort();
+    nodes.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(PgInputs {
         cluster_id,
         cluster_alias,
@@ -458,6 +469,24 @@ impl PgInputs {
                     self.nodes
                         .iter()
                         .map(|n| n.node_role.as_deref())
+                        .collect::<StringArray>(),
+                ),
+                Arc::new(
+                    self.nodes
+                        .iter()
+                        .map(|n| n.node_capacity_cpu_cores)
+                        .collect::<Float64Array>(),
+                ),
+                Arc::new(
+                    self.nodes
+                        .iter()
+                        .map(|n| n.architecture.as_deref())
+                        .collect::<StringArray>(),
+                ),
+                Arc::new(
+                    self.nodes
+                        .iter()
+                        .map(|n| n.cluster_provider_id.as_deref())
                         .collect::<StringArray>(),
                 ),
             ]
@@ -540,6 +569,7 @@ pub fn read_node_roles(path: &Path) -> Result<Vec<NodeRole>> {
                 node,
                 resource_id,
                 node_role,
+                ..NodeRole::default()
             }
         })
         .collect())
@@ -719,7 +749,8 @@ mod tests {
             NodeRole {
                 node: Some("n2".into()),
                 resource_id: None,
-                node_role: Some("".into())
+                node_role: Some("".into()),
+                ..NodeRole::default()
             }
         );
         std::fs::write(&n, "node,resource_id,node_role\nn1,i-1\n").unwrap();

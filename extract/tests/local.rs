@@ -247,11 +247,12 @@ fn local_tree_is_normalised_into_canonical_values() {
     );
     assert_eq!(
         rows(&out, &OCP_NODES),
+        // `--node-roles` rows declare roles: no capacity, architecture or cluster provider.
         strs(&[
-            &["m1", "i-9", "master"],
-            &["n1", "i-1", "worker"],
-            &["n2", "i-2", ""],
-            &["n3", "NULL", "NULL"],
+            &["m1", "i-9", "master", "NULL", "NULL", "NULL"],
+            &["n1", "i-1", "worker", "NULL", "NULL", "NULL"],
+            &["n2", "i-2", "", "NULL", "NULL", "NULL"],
+            &["n3", "NULL", "NULL", "NULL", "NULL", "NULL"],
         ])
     );
 

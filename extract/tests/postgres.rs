@@ -83,8 +83,9 @@ fn seed(client: &mut postgres::Client) {
             INSERT INTO reporting_ocp_clusters (uuid, cluster_id, cluster_alias, provider_id) VALUES
                 ('00000000-0000-0000-0000-00000000c001', 'test-cluster-001', 'Another name', '{SOURCE}'),
                 ('00000000-0000-0000-0000-00000000c002', 'other', NULL, '{OTHER_SOURCE}');
+            INSERT INTO reporting_ocp_nodes (node, resource_id, node_role, node_capacity_cpu_cores, architecture, cluster_id) VALUES
+                ('n1', 'i-1', 'worker', 4, 'amd64', '00000000-0000-0000-0000-00000000c001');
             INSERT INTO reporting_ocp_nodes (node, resource_id, node_role, cluster_id) VALUES
-                ('n1', 'i-1', 'worker', '00000000-0000-0000-0000-00000000c001'),
                 ('m1', 'i-9', 'master', '00000000-0000-0000-0000-00000000c001'),
                 ('n3', 'i-3', '',       '00000000-0000-0000-0000-00000000c001'),
                 ('n2', NULL,  NULL,     '00000000-0000-0000-0000-00000000c001'),
@@ -132,17 +133,54 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
             &["openshift-%", "1"],
         ])
     );
-    // All clusters of the tenant; NULL and '' kept apart.
-    assert_eq!(
-        rows(&out, &OCP_NODES),
-        strs(&[
-            &["m1", "i-9", "master"],
-            &["n1", "i-1", "worker"],
-            &["n2", "NULL", "NULL"],
-            &["n3", "i-3", ""],
-            &["x1", "i-x", "infra"],
-        ])
-    );
+    // All clusters of the tenant, each row with its cluster's provider; NULL and '' kept apart.
+    let this = SOURCE.to_string();
+    let other = OTHER_SOURCE.to_string();
+    let null = "NULL".to_string();
+    let nodes: Vec<Vec<String>> = rows(&out, &OCP_NODES);
+    let expected: Vec<Vec<String>> = vec![
+        vec![
+            "m1".into(),
+            "i-9".into(),
+            "master".into(),
+            null.clone(),
+            null.clone(),
+            this.clone(),
+        ],
+        vec![
+            "n1".into(),
+            "i-1".into(),
+            "worker".into(),
+            "4.0".into(),
+            "amd64".into(),
+            this.clone(),
+        ],
+        vec![
+            "n2".into(),
+            null.clone(),
+            null.clone(),
+            null.clone(),
+            null.clone(),
+            this.clone(),
+        ],
+        vec![
+            "n3".into(),
+            "i-3".into(),
+            "".into(),
+            null.clone(),
+            null.clone(),
+            this.clone(),
+        ],
+        vec![
+            "x1".into(),
+            "i-x".into(),
+            "infra".into(),
+            null.clone(),
+            null.clone(),
+            other,
+        ],
+    ];
+    assert_eq!(nodes, expected);
     assert_eq!(rows(&out, &POD_USAGE_DAILY).len(), 3);
     let st = wd.stage(stage::EXTRACT).unwrap();
     assert_eq!(

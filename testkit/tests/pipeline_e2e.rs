@@ -13,7 +13,8 @@ const SCHEMA: &str = "org1234567";
 const SOURCE: &str = "11111111-1111-1111-1111-111111111111";
 
 /// koku's rows for the §11 run: provider + credentials (cluster id), the alias provider, report period
-/// 7, enabled keys, node roles. The default cost categories come with the DDL (Platform = id 1).
+/// 7, enabled keys, the node rows koku's earlier runs left (with capacity and architecture, so koku's
+/// node upsert keeps their roles). The default cost categories come with the DDL (Platform = id 1).
 fn seed(client: &mut postgres::Client) {
     client
         .batch_execute(&format!(
@@ -26,9 +27,9 @@ fn seed(client: &mut postgres::Client) {
                   VALUES ('app', true, 'OCP'), ('env', true, 'OCP'), ('team', false, 'OCP'), ('tier', true, 'AWS');
              INSERT INTO reporting_ocp_clusters (uuid, cluster_id, cluster_alias, provider_id)
                   VALUES ('00000000-0000-0000-0000-0000000000c1', 'my-cluster', 'My Cluster', '{SOURCE}');
-             INSERT INTO reporting_ocp_nodes (node, resource_id, node_role, cluster_id)
-                  VALUES ('node-a', 'i-aaa', 'worker', '00000000-0000-0000-0000-0000000000c1'),
-                         ('node-b', 'i-bbb', 'master', '00000000-0000-0000-0000-0000000000c1');
+             INSERT INTO reporting_ocp_nodes (node, resource_id, node_capacity_cpu_cores, node_role, architecture, cluster_id)
+                  VALUES ('node-a', 'i-aaa', 4, 'worker', 'amd64', '00000000-0000-0000-0000-0000000000c1'),
+                         ('node-b', 'i-bbb', 2, 'master', 'amd64', '00000000-0000-0000-0000-0000000000c1');
              RESET search_path;"
         ))
         .unwrap();

@@ -25,6 +25,9 @@ pub struct ClusterNode {
 pub struct ExistingNode {
     pub node: ClusterNode,
     pub this_cluster: bool,
+    /// Declared with `--node-roles` (no capacity known): matches this cluster's node at any capacity,
+    /// so the declared role is kept unless it is empty.
+    pub declared: bool,
 }
 
 /// The substring koku looks for in the raw node-label text (it relies on Python `json.dumps` spacing).
@@ -47,13 +50,20 @@ pub fn nodes_query(pods: &[PodDaily], node_labels: &[LabelDaily]) -> Vec<Cluster
     let mut labels_by_node: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
     for l in node_labels {
         if let Some(n) = l.key.as_deref() {
-            labels_by_node.entry(n).or_default().push(l.labels.as_deref());
+            labels_by_node
+                .entry(n)
+                .or_default()
+                .push(l.labels.as_deref());
         }
     }
     let mut groups: BTreeMap<(Option<String>, Option<String>), NodeAcc> = BTreeMap::new();
     for p in pods {
-        let Some(labels) = p.node.as_deref().and_then(|n| labels_by_node.get(n)) else { continue };
-        let g = groups.entry((p.node.clone(), p.resource_id.clone())).or_default();
+        let Some(labels) = p.node.as_deref().and_then(|n| labels_by_node.get(n)) else {
+            continue;
+        };
+        let g = groups
+            .entry((p.node.clone(), p.resource_id.clone()))
+            .or_default();
         g.capacity = max_opt(g.capacity, p.node_capacity_cpu_cores);
         max_ord(&mut g.role, p.node_role.as_ref());
         g.apiserver |= p.namespace.as_deref() == Some(APISERVER_NAMESPACE);
@@ -72,7 +82,16 @@ pub fn nodes_query(pods: &[PodDaily], node_labels: &[LabelDaily]) -> Vec<Cluster
             node_capacity_cpu_cores: g.capacity,
             // coalesce(max(node_role), CASE ...): an empty role sent by the operator is kept as ''.
             node_role: g.role.or_else(|| {
-                Some(if g.apiserver { "master" } else if g.infra { "infra" } else { "worker" }.to_string())
+                Some(
+                    if g.apiserver {
+                        "master"
+                    } else if g.infra {
+                        "infra"
+                    } else {
+                        "worker"
+                    }
+                    .to_string(),
+                )
             }),
             architecture: g.max_labels.as_deref().and_then(architecture),
         })
@@ -105,10 +124,16 @@ pub fn apply_node_upsert(existing: &[ExistingNode], found: &[ClusterNode]) -> Ve
             e.this_cluster
                 && e.node.node == f.node
                 && e.node.resource_id == f.resource_id
-                && numeric_18_2(e.node.node_capacity_cpu_cores) == numeric_18_2(f.node_capacity_cpu_cores)
+                && (e.declared
+                    || numeric_18_2(e.node.node_capacity_cpu_cores)
+                        == numeric_18_2(f.node_capacity_cpu_cores))
         });
         match hit {
-            None => table.push(ExistingNode { node: f.clone(), this_cluster: true }),
+            None => table.push(ExistingNode {
+                node: f.clone(),
+                this_cluster: true,
+                declared: false,
+            }),
             Some(e) => {
                 let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
                 if empty(&e.node.node_role) || empty(&e.node.architecture) {
@@ -122,10 +147,18 @@ pub fn apply_node_upsert(existing: &[ExistingNode], found: &[ClusterNode]) -> Ve
 }
 
 /// `get_pvcs_query_sql`: distinct (persistentvolume, persistentvolumeclaim, csi_volume_handle).
-pub fn pvcs_query(storage: &[StorageDaily]) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+pub fn pvcs_query(
+    storage: &[StorageDaily],
+) -> Vec<(Option<String>, Option<String>, Option<String>)> {
     let set: BTreeSet<_> = storage
         .iter()
-        .map(|s| (s.persistentvolume.clone(), s.persistentvolumeclaim.clone(), s.csi_volume_handle.clone()))
+        .map(|s| {
+            (
+                s.persistentvolume.clone(),
+                s.persistentvolumeclaim.clone(),
+                s.csi_volume_handle.clone(),
+            )
+        })
         .collect();
     set.into_iter().collect()
 }
@@ -152,7 +185,11 @@ mod tests {
     }
 
     fn labels(node: &str, text: &str) -> LabelDaily {
-        LabelDaily { day: 0, key: Some(node.into()), labels: Some(text.into()) }
+        LabelDaily {
+            day: 0,
+            key: Some(node.into()),
+            labels: Some(text.into()),
+        }
     }
 
     #[test]
@@ -168,7 +205,10 @@ mod tests {
         ];
         let nl = vec![
             labels("m1", r#"{"kubernetes_io_arch": "AMD64"}"#),
-            labels("i1", r#"{"node_role_kubernetes_io": "infra", "kubernetes_io_arch": "arm64"}"#),
+            labels(
+                "i1",
+                r#"{"node_role_kubernetes_io": "infra", "kubernetes_io_arch": "arm64"}"#,
+            ),
             labels("w1", r#"{"node_role_kubernetes_io": "worker"}"#),
             labels("r1", r#"{"node_role_kubernetes_io": "infra"}"#),
             labels("e1", "{}"),
@@ -200,9 +240,21 @@ mod tests {
             architecture: arch.map(str::to_string),
         };
         let existing = vec![
-            ExistingNode { node: n("a", 4.0, Some("infra"), Some("amd64")), this_cluster: true },
-            ExistingNode { node: n("b", 4.0, None, Some("amd64")), this_cluster: true },
-            ExistingNode { node: n("c", 4.0, Some("master"), Some("amd64")), this_cluster: false },
+            ExistingNode {
+                node: n("a", 4.0, Some("infra"), Some("amd64")),
+                this_cluster: true,
+                declared: false,
+            },
+            ExistingNode {
+                node: n("b", 4.0, None, Some("amd64")),
+                this_cluster: true,
+                declared: false,
+            },
+            ExistingNode {
+                node: n("c", 4.0, Some("master"), Some("amd64")),
+                this_cluster: false,
+                declared: false,
+            },
         ];
         let found = vec![
             n("a", 4.0, Some("worker"), Some("amd64")),
@@ -213,7 +265,13 @@ mod tests {
         let t = apply_node_upsert(&existing, &found);
         let roles: Vec<_> = t
             .iter()
-            .map(|e| (e.node.node.clone().unwrap(), e.node.node_capacity_cpu_cores.unwrap(), e.node.node_role.clone()))
+            .map(|e| {
+                (
+                    e.node.node.clone().unwrap(),
+                    e.node.node_capacity_cpu_cores.unwrap(),
+                    e.node.node_role.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             roles,
@@ -235,8 +293,18 @@ mod tests {
             persistentvolumeclaim: Some(pvc.into()),
             ..StorageDaily::default()
         };
-        assert_eq!(pvcs_query(&[s("pv1", "c1"), s("pv1", "c1"), s("pv2", "c2")]).len(), 2);
-        let pods = vec![pod("a", "n", "r", 1.0, None), pod("a", "m", "r", 1.0, None), pod("b", "n", "r", 1.0, None)];
-        assert_eq!(projects_query(&pods), vec![Some("a".into()), Some("b".into())]);
+        assert_eq!(
+            pvcs_query(&[s("pv1", "c1"), s("pv1", "c1"), s("pv2", "c2")]).len(),
+            2
+        );
+        let pods = vec![
+            pod("a", "n", "r", 1.0, None),
+            pod("a", "m", "r", 1.0, None),
+            pod("b", "n", "r", 1.0, None),
+        ];
+        assert_eq!(
+            projects_query(&pods),
+            vec![Some("a".into()), Some("b".into())]
+        );
     }
 }

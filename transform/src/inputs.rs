@@ -7,6 +7,7 @@ use arrow::array::{
 };
 use koku_common::schema::Dataset;
 
+use crate::cluster_info::{ClusterNode, ExistingNode};
 use crate::error::TransformError;
 
 /// A calendar day as days since 1970-01-01 (Arrow `Date32`).
@@ -130,14 +131,6 @@ pub struct LabelDaily {
 pub struct CostCategoryPattern {
     pub pattern: Option<String>,
     pub cost_category_id: Option<i32>,
-}
-
-/// A `reporting_ocp_nodes` row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodeRole {
-    pub node: Option<String>,
-    pub resource_id: Option<String>,
-    pub node_role: Option<String>,
 }
 
 /// Run parameters copied onto every output row.
@@ -324,16 +317,34 @@ pub fn cost_categories(
     out
 }
 
-pub fn node_roles(dataset: &'static Dataset, batches: &[RecordBatch]) -> Vec<NodeRole> {
+/// The tenant's node table; a row belongs to this run's cluster when its cluster's provider is the run's
+/// source, or when it was declared by `--node-roles` (no provider).
+pub fn node_table(
+    dataset: &'static Dataset,
+    batches: &[RecordBatch],
+    source_uuid: &str,
+) -> Vec<ExistingNode> {
     let mut out = Vec::new();
     for b in batches {
         let c = Columns::new(dataset, b);
         let (n, r, role) = (c.text("node"), c.text("resource_id"), c.text("node_role"));
+        let (cap, arch, provider) = (
+            c.float("node_capacity_cpu_cores"),
+            c.text("architecture"),
+            c.text("cluster_provider_id"),
+        );
         for i in 0..b.num_rows() {
-            out.push(NodeRole {
-                node: opt_str(n, i),
-                resource_id: opt_str(r, i),
-                node_role: opt_str(role, i),
+            let provider = opt_str(provider, i);
+            out.push(ExistingNode {
+                node: ClusterNode {
+                    node: opt_str(n, i),
+                    resource_id: opt_str(r, i),
+                    node_capacity_cpu_cores: opt_f64(cap, i),
+                    node_role: opt_str(role, i),
+                    architecture: opt_str(arch, i),
+                },
+                declared: provider.is_none(),
+                this_cluster: provider.as_deref().is_none_or(|p| p == source_uuid),
             });
         }
     }

@@ -50,7 +50,8 @@ pub struct OcpInputs {
     pub namespace_labels: Vec<inputs::LabelDaily>,
     pub enabled_keys: Vec<String>,
     pub cost_categories: Vec<inputs::CostCategoryPattern>,
-    pub nodes: Vec<inputs::NodeRole>,
+    /// `reporting_ocp_nodes` as extracted, before koku's node upsert of this run.
+    pub nodes: Vec<cluster_info::ExistingNode>,
     pub capacities: Capacities,
 }
 
@@ -81,7 +82,10 @@ pub fn compute_ocp(inputs: OcpInputs) -> Result<Vec<output::SummaryRow>, Transfo
     };
     let pods = pod::pod_rows(&inputs.pods, &mut ctx)?;
     let storage = storage::storage_rows(&inputs.storage, &inputs.pods, &mut ctx)?;
-    let roles = unallocated::role_lookup(&inputs.nodes);
+    // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
+    // the table as that leaves it.
+    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
+    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, &found));
     let unallocated = unallocated::unallocated_rows(&pods, &roles, &mut ctx);
     let mut rows: Vec<output::SummaryRow> =
         Vec::with_capacity(pods.len() + storage.len() + unallocated.len());

@@ -6,15 +6,16 @@ use std::path::Path;
 use arrow::array::RecordBatch;
 use chrono::Utc;
 use koku_common::schema::{
-    COST_CATEGORY_NAMESPACE, Dataset, ENABLED_TAG_KEYS, NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY,
-    OCP_DAILY_SUMMARY, OCP_NODES, POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
+    CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, COST_CATEGORY_NAMESPACE, Dataset,
+    ENABLED_TAG_KEYS, NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY, OCP_DAILY_SUMMARY, OCP_NODES,
+    POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
 };
 use koku_common::workdir::{StageRecord, WorkDir, stage};
 
 use crate::capacity::CapacityBuilder;
 use crate::error::TransformError;
 use crate::inputs::{self, RunParams};
-use crate::{OcpInputs, compute_ocp, output};
+use crate::{OcpInputs, cluster_info, compute_ocp, output};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,9 +81,14 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
             &COST_CATEGORY_NAMESPACE,
             &read_all(&wd, &COST_CATEGORY_NAMESPACE)?,
         ),
-        nodes: inputs::node_roles(&OCP_NODES, &read_all(&wd, &OCP_NODES)?),
+        nodes: inputs::node_table(
+            &OCP_NODES,
+            &read_all(&wd, &OCP_NODES)?,
+            &identity.source_uuid,
+        ),
         capacities: capacity.finish(),
     };
+    let cluster_info = cluster_info_batches(&inputs);
     let rows = compute_ocp(inputs)?;
 
     let run = RunParams {
@@ -104,6 +110,11 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
     let total = out.rows;
     let mut outputs = BTreeMap::new();
     outputs.insert(OCP_DAILY_SUMMARY.name.to_string(), out);
+    for (dataset, batch) in cluster_info {
+        let mut w = wd.writer(dataset)?;
+        w.write(&batch)?;
+        outputs.insert(dataset.name.to_string(), w.finish()?);
+    }
     let details = rows_by_kind
         .iter()
         .map(|(k, v)| (format!("rows_{k}"), serde_json::json!(v)))
@@ -124,4 +135,49 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
         rows_by_kind,
         rows: total,
     })
+}
+
+/// The cluster-information datasets (koku's node, PVC and project queries) as batches.
+fn cluster_info_batches(inputs: &OcpInputs) -> Vec<(&'static Dataset, RecordBatch)> {
+    use arrow::array::{ArrayRef, Float64Array, StringArray};
+    use std::sync::Arc;
+    let text = |v: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(v)) };
+    let nodes = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
+    let pvcs = cluster_info::pvcs_query(&inputs.storage);
+    let projects = cluster_info::projects_query(&inputs.pods);
+    let nodes_batch = RecordBatch::try_new(
+        CLUSTER_NODES.schema(),
+        vec![
+            text(nodes.iter().map(|n| n.node.as_deref()).collect()),
+            text(nodes.iter().map(|n| n.resource_id.as_deref()).collect()),
+            Arc::new(
+                nodes
+                    .iter()
+                    .map(|n| n.node_capacity_cpu_cores)
+                    .collect::<Float64Array>(),
+            ),
+            text(nodes.iter().map(|n| n.node_role.as_deref()).collect()),
+            text(nodes.iter().map(|n| n.architecture.as_deref()).collect()),
+        ],
+    )
+    .expect("canonical cluster_nodes columns");
+    let pvcs_batch = RecordBatch::try_new(
+        CLUSTER_PVCS.schema(),
+        vec![
+            text(pvcs.iter().map(|p| p.0.as_deref()).collect()),
+            text(pvcs.iter().map(|p| p.1.as_deref()).collect()),
+            text(pvcs.iter().map(|p| p.2.as_deref()).collect()),
+        ],
+    )
+    .expect("canonical cluster_pvcs columns");
+    let projects_batch = RecordBatch::try_new(
+        CLUSTER_PROJECTS.schema(),
+        vec![text(projects.iter().map(|p| p.as_deref()).collect())],
+    )
+    .expect("canonical cluster_projects columns");
+    vec![
+        (&CLUSTER_NODES, nodes_batch),
+        (&CLUSTER_PVCS, pvcs_batch),
+        (&CLUSTER_PROJECTS, projects_batch),
+    ]
 }

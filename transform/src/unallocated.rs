@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use koku_common::schema::row_kind;
 
 use crate::Context;
-use crate::inputs::{Day, NodeRole};
+use crate::cluster_info::ExistingNode;
+use crate::inputs::Day;
 use crate::output::SummaryRow;
 use crate::sum::{max_opt, max_ord, minus, sum_opt};
 
@@ -19,9 +20,9 @@ const EXCLUDED_NAMESPACES: [&str; 4] = [
 ];
 
 /// `cte_node_role`: max(node_role) per (node, resource_id) over the whole tenant's nodes table.
-pub fn role_lookup(nodes: &[NodeRole]) -> HashMap<(String, String), String> {
+pub fn role_lookup(nodes: &[ExistingNode]) -> HashMap<(String, String), String> {
     let mut roles: HashMap<(String, String), Option<String>> = HashMap::new();
-    for n in nodes {
+    for n in nodes.iter().map(|e| &e.node) {
         if let (Some(node), Some(rid)) = (&n.node, &n.resource_id) {
             max_ord(
                 roles.entry((node.clone(), rid.clone())).or_default(),

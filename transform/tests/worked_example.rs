@@ -6,9 +6,8 @@ use std::sync::Arc;
 use arrow::array::{Float64Array, RecordBatch, StringArray, TimestampMillisecondArray};
 use koku_common::schema::POD_USAGE_HOURLY;
 use koku_transform::capacity::CapacityBuilder;
-use koku_transform::inputs::{
-    CostCategoryPattern, LabelDaily, NodeRole, PodDaily, StorageDaily, day_of,
-};
+use koku_transform::cluster_info::{ClusterNode, ExistingNode};
+use koku_transform::inputs::{CostCategoryPattern, LabelDaily, PodDaily, StorageDaily, day_of};
 use koku_transform::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use koku_transform::{OcpInputs, compute_ocp};
 
@@ -80,6 +79,20 @@ fn label(key: &str, labels: &str) -> LabelDaily {
         day: day_of(OCT1_MS),
         key: s(key),
         labels: s(labels),
+    }
+}
+
+fn node_row(node: &str, rid: &str, cores: f64, role: &str) -> ExistingNode {
+    ExistingNode {
+        node: ClusterNode {
+            node: s(node),
+            resource_id: s(rid),
+            node_capacity_cpu_cores: Some(cores),
+            node_role: s(role),
+            architecture: s("amd64"),
+        },
+        this_cluster: true,
+        declared: false,
     }
 }
 
@@ -198,17 +211,10 @@ fn example() -> OcpInputs {
                 cost_category_id: Some(1),
             })
             .collect(),
+        // reporting_ocp_nodes as koku holds it (the spec lists the roles; capacity as numeric(18,2)).
         nodes: vec![
-            NodeRole {
-                node: s("node-a"),
-                resource_id: s("i-aaa"),
-                node_role: s("worker"),
-            },
-            NodeRole {
-                node: s("node-b"),
-                resource_id: s("i-bbb"),
-                node_role: s("master"),
-            },
+            node_row("node-a", "i-aaa", 4.0, "worker"),
+            node_row("node-b", "i-bbb", 2.0, "master"),
         ],
         capacities: cap.finish(),
     }
@@ -574,7 +580,13 @@ fn vm_key_is_always_enabled_when_any_key_is() {
 #[test]
 fn node_without_role_gives_null_unallocated_namespace() {
     let mut inputs = example();
-    inputs.nodes.retain(|n| n.node.as_deref() != Some("node-b"));
+    inputs
+        .nodes
+        .retain(|n| n.node.node.as_deref() != Some("node-b"));
+    // Without node labels, koku's nodes query does not return node-b either (inner join on labels).
+    inputs
+        .node_labels
+        .retain(|l| l.key.as_deref() != Some("node-b"));
     let rows = compute_ocp(inputs).unwrap();
     let u2 = find(&rows, "unallocated", None, |_| true);
     assert_eq!(u2.node.as_deref(), Some("node-b"));
@@ -656,5 +668,46 @@ fn invalid_label_json_names_dataset_row_and_column() {
             "openshift_pod_usage_line_items_daily, row 1, column pod_labels: invalid JSON"
         ),
         "{err}"
+    );
+}
+
+#[test]
+fn roles_derived_by_the_nodes_query_reach_unallocated_rows() {
+    // A new cluster: reporting_ocp_nodes is empty, so the roles come from koku's nodes query. Without
+    // an operator-sent role or an openshift-kube-apiserver pod, node labels only ever mark `infra`
+    // (node-b's `node_role_kubernetes_io: master` label is not looked at): both nodes are workers.
+    let mut inputs = example();
+    inputs.nodes.clear();
+    let rows = compute_ocp(inputs).unwrap();
+    let u: Vec<_> = rows
+        .iter()
+        .filter(|r| r.row_kind == "unallocated")
+        .map(|r| r.namespace.as_deref())
+        .collect();
+    assert_eq!(u, [Some("Worker unallocated"), Some("Worker unallocated")]);
+
+    // An apiserver pod makes a node master; an infra node label makes it infra.
+    let mut inputs = example();
+    inputs.nodes.clear();
+    inputs.pods[2].namespace = s("openshift-kube-apiserver");
+    inputs.node_labels[0].labels = s(r#"{"env": "node-env", "node_role_kubernetes_io": "infra"}"#);
+    let rows = compute_ocp(inputs).unwrap();
+    let u: Vec<_> = rows
+        .iter()
+        .filter(|r| r.row_kind == "unallocated")
+        .map(|r| {
+            (
+                r.node.as_deref(),
+                r.namespace.as_deref(),
+                r.cost_category_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        u,
+        [
+            (Some("node-a"), Some("Platform unallocated"), Some(1)),
+            (Some("node-b"), Some("Platform unallocated"), Some(1))
+        ]
     );
 }
