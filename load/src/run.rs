@@ -19,6 +19,7 @@ use postgres::Transaction;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::cluster_info::ClusterInfoOutcome;
 use crate::columns::{Converted, Expect, SummaryStats, convert};
 use crate::copy::SummaryCopy;
 use crate::delete::{DeleteScope, count_scope, delete_scope};
@@ -57,6 +58,8 @@ pub struct LoadReport {
     pub summary: SummaryStats,
     /// Partitions created (dry run: that would be created).
     pub partitions: PartitionOutcome,
+    /// koku's cluster-information upserts (dry run: what they would do).
+    pub cluster_info: ClusterInfoOutcome,
 }
 
 impl fmt::Display for LoadReport {
@@ -180,6 +183,9 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
         &schema,
         &months_between(id.start_date, id.end_date),
     )?;
+    // koku upserts the cluster information before it summarises (the roles the transform used for
+    // the unallocated rows are the ones this leaves in reporting_ocp_nodes).
+    let cluster_info = crate::cluster_info::apply(&mut tx, &schema, &id, &wd)?;
     let scope = DeleteScope {
         start: id.start_date,
         end: id.end_date,
@@ -197,6 +203,7 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
         rows_inserted: summary.rows,
         summary,
         partitions,
+        cluster_info,
     };
     if options.dry_run {
         report.rows_deleted = count_scope(&mut tx, &schema, &scope)?;
@@ -299,6 +306,7 @@ fn details(r: &LoadReport) -> BTreeMap<String, serde_json::Value> {
             "rows_moved_from_default",
             json!(r.partitions.rows_moved_from_default),
         ),
+        ("cluster_info", json!(r.cluster_info)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -318,6 +318,59 @@ fn worked_example_through_s3_and_postgres() {
         .get(0);
     assert!(partition.is_some(), "the month partition was created");
 
+    // koku's cluster-information step: the existing node rows (same capacity, architecture set) keep
+    // their roles and no node row is added; PVCs and projects are created; the report period is stamped.
+    let count = |client: &mut postgres::Client, sql: &str| -> i64 {
+        client.query_one(sql, &[]).unwrap().get(0)
+    };
+    assert_eq!(
+        count(
+            &mut client,
+            &format!("SELECT count(*) FROM {SCHEMA}.reporting_ocp_nodes")
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &mut client,
+            &format!("SELECT count(*) FROM {SCHEMA}.reporting_ocp_clusters")
+        ),
+        1
+    );
+    let pvcs: Vec<String> = client
+        .query(
+            &format!(
+                "SELECT persistent_volume || '/' || persistent_volume_claim || '/' || coalesce(csi_volume_handle, 'NULL')
+                   FROM {SCHEMA}.reporting_ocp_pvcs ORDER BY 1"
+            ),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(pvcs, ["pv-001/data-web/vol-123", "pv-002/orphan/NULL"]);
+    let projects: Vec<String> = client
+        .query(
+            &format!("SELECT project FROM {SCHEMA}.reporting_ocp_projects ORDER BY 1"),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(projects, ["openshift-monitoring", "web"]);
+    assert_eq!(
+        count(
+            &mut client,
+            &format!(
+                "SELECT count(*) FROM {SCHEMA}.reporting_ocpusagereportperiod
+                  WHERE id = 7 AND summary_data_creation_datetime IS NOT NULL AND summary_data_updated_datetime IS NOT NULL"
+            )
+        ),
+        1
+    );
+
     // Idempotent: a second load replaces koku's delete scope with the same rows.
     let before = table_rows(&mut client);
     assert_eq!(before.len(), 7);
@@ -327,6 +380,98 @@ fn worked_example_through_s3_and_postgres() {
         .assert()
         .success();
     assert_eq!(table_rows(&mut client), before);
+    assert_eq!(
+        count(
+            &mut client,
+            &format!("SELECT count(*) FROM {SCHEMA}.reporting_ocp_projects")
+        ),
+        2
+    );
+}
+
+#[test]
+fn a_new_cluster_gets_its_nodes_with_koku_derived_roles() {
+    // No node rows yet (a cluster's first summary): koku's nodes query derives the roles from this run's
+    // data and inserts them before the unallocated rows read them. The worked-example files carry the
+    // operator's `node_role` column (worker for node-a, master for node-b), which the query prefers.
+    let pg = Postgres::start();
+    let url = pg.create_database("newcluster");
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    koku_schema::install(&mut client, SCHEMA);
+    seed(&mut client);
+    client
+        .batch_execute(&format!(
+            "DELETE FROM {SCHEMA}.reporting_ocp_nodes; DELETE FROM {SCHEMA}.reporting_ocp_clusters"
+        ))
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        Command::new(workspace_bin("koku-extract"))
+            .args(["ocp", "--from"])
+            .arg(workspace_root().join("testdata/worked-example"))
+            .args([
+                "--schema",
+                SCHEMA,
+                "--source",
+                SOURCE,
+                "--year",
+                "2025",
+                "--month",
+                "10",
+                "--database-url",
+                &url,
+                "--out",
+            ])
+            .arg(work.path())
+            .env_remove("DATABASE_URL")
+            .assert()
+            .success();
+        Command::new(workspace_bin("koku-transform"))
+            .args(["ocp"])
+            .arg(work.path())
+            .assert()
+            .success();
+        Command::new(workspace_bin("koku-load"))
+            .arg(work.path())
+            .args(["--database-url", &url])
+            .assert()
+            .success();
+    }
+    let nodes: Vec<(String, String, String, String)> = client
+        .query(
+            &format!(
+                "SELECT n.node, n.resource_id, n.node_capacity_cpu_cores::text, n.node_role
+                   FROM {SCHEMA}.reporting_ocp_nodes n JOIN {SCHEMA}.reporting_ocp_clusters c ON c.uuid = n.cluster_id
+                  WHERE c.provider_id = '{SOURCE}' AND c.cluster_alias = 'My Cluster' ORDER BY 1"
+            ),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let t = |s: &str| s.to_string();
+    assert_eq!(
+        nodes,
+        vec![
+            (t("node-a"), t("i-aaa"), t("4.00"), t("worker")),
+            (t("node-b"), t("i-bbb"), t("2.00"), t("master"))
+        ],
+        "inserted once, not again on the second run"
+    );
+    let unallocated: Vec<String> = client
+        .query(
+            &format!(
+                "SELECT namespace FROM {SCHEMA}.reporting_ocpusagelineitem_daily_summary
+                  WHERE namespace LIKE '%unallocated' ORDER BY node"
+            ),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(unallocated, ["Worker unallocated", "Platform unallocated"]);
 }
 
 #[test]
