@@ -592,3 +592,120 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
         .expect("api server row");
     assert_eq!(api.2, "24.000000000000000");
 }
+
+#[test]
+fn a_partial_range_replaces_only_its_days() {
+    // A full-month run, then a re-run of one day: koku's delete scope is the run's days, so the other
+    // day's rows (and their uuids) are untouched and the re-run day is replaced by identical values.
+    let pg = Postgres::start();
+    let url = pg.create_database("partial");
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    koku_schema::install(&mut client, SCHEMA);
+    client
+        .batch_execute(&format!(
+            "INSERT INTO {SCHEMA}.reporting_ocpusagereportperiod (id, cluster_id, report_period_start, report_period_end, provider_id)
+             VALUES (3, 'ocp-small-cluster', '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '00000000-0000-0000-0000-000000000001')"
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let roles = dir.path().join("roles.csv");
+    std::fs::write(
+        &roles,
+        "node,resource_id,node_role\nmaster-0,i-master0,master\nworker-0,i-worker0,worker\n",
+    )
+    .unwrap();
+    let cats = dir.path().join("cats.csv");
+    std::fs::write(&cats, "namespace,cost_category_id\nopenshift-%,1\n").unwrap();
+    let run = |work: &Path, range: &[&str]| {
+        Command::new(workspace_bin("koku-extract"))
+            .args(["ocp", "--from"])
+            .arg(workspace_root().join("testdata/ocp-small"))
+            .args([
+                "--schema",
+                SCHEMA,
+                "--source",
+                "00000000-0000-0000-0000-000000000001",
+                "--year",
+                "2025",
+                "--month",
+                "10",
+            ])
+            .args(range)
+            .args([
+                "--cluster-id",
+                "ocp-small-cluster",
+                "--report-period-id",
+                "3",
+                "--enabled-keys",
+                "app",
+            ])
+            .arg("--cost-categories")
+            .arg(&cats)
+            .arg("--node-roles")
+            .arg(&roles)
+            .arg("--out")
+            .arg(work)
+            .env_remove("DATABASE_URL")
+            .assert()
+            .success();
+        Command::new(workspace_bin("koku-transform"))
+            .arg("ocp")
+            .arg(work)
+            .assert()
+            .success();
+        Command::new(workspace_bin("koku-load"))
+            .arg(work)
+            .args(["--database-url", &url])
+            .assert()
+            .success();
+    };
+    let snapshot = |client: &mut postgres::Client| -> Vec<(String, String)> {
+        client
+            .query(
+                &format!(
+                    "SELECT usage_start::text, uuid::text || ' ' || (to_jsonb(t) - 'uuid')::text
+                       FROM {SCHEMA}.reporting_ocpusagelineitem_daily_summary t ORDER BY 1, 2"
+                ),
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    };
+    run(&dir.path().join("month"), &[]);
+    let before = snapshot(&mut client);
+    assert_eq!(before.iter().filter(|r| r.0 == "2025-10-30").count(), 6);
+    assert_eq!(before.iter().filter(|r| r.0 == "2025-10-31").count(), 6);
+
+    run(
+        &dir.path().join("day"),
+        &["--start-date", "2025-10-31", "--end-date", "2025-10-31"],
+    );
+    let after = snapshot(&mut client);
+    let day = |rows: &[(String, String)], d: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.0 == d)
+            .map(|r| r.1.clone())
+            .collect()
+    };
+    assert_eq!(
+        day(&after, "2025-10-30"),
+        day(&before, "2025-10-30"),
+        "other day untouched, same uuids"
+    );
+    let strip = |v: Vec<String>| -> Vec<String> {
+        let mut v: Vec<String> = v
+            .into_iter()
+            .map(|s| s.split_once(' ').unwrap().1.to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let (old31, new31) = (day(&before, "2025-10-31"), day(&after, "2025-10-31"));
+    assert_eq!(strip(new31.clone()), strip(old31.clone()), "same values");
+    assert!(
+        new31.iter().all(|r| !old31.contains(r)),
+        "replaced: new uuids"
+    );
+}

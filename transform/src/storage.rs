@@ -243,3 +243,25 @@ pub fn storage_rows(
         )
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::days_in_month;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> i32 {
+        (NaiveDate::from_ymd_opt(y, m, d).unwrap() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
+            .num_days() as i32
+    }
+
+    #[test]
+    fn month_lengths_including_leap_years() {
+        assert_eq!(days_in_month(day(2025, 10, 1)), 31);
+        assert_eq!(days_in_month(day(2025, 9, 30)), 30);
+        assert_eq!(days_in_month(day(2025, 2, 14)), 28);
+        assert_eq!(days_in_month(day(2028, 2, 29)), 29);
+        assert_eq!(days_in_month(day(2000, 2, 1)), 29);
+        assert_eq!(days_in_month(day(2100, 2, 1)), 28);
+        assert_eq!(days_in_month(day(2025, 12, 31)), 31);
+    }
+}
