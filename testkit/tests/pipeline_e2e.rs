@@ -474,11 +474,19 @@ fn a_new_cluster_gets_its_nodes_with_koku_derived_roles() {
     assert_eq!(unallocated, ["Worker unallocated", "Platform unallocated"]);
 }
 
-#[test]
-fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
-    // `scripts/pipeline.sh` over a local folder; the PostgreSQL inputs come from flags and files.
-    let pg = Postgres::start();
-    let url = pg.create_database("script");
+/// A database with koku's tables and the report period of `testdata/ocp-small`, plus the offline input
+/// files for it (node roles as koku's nodes query gives them, koku's default cost categories).
+fn ocp_small_database(
+    pg: &Postgres,
+    name: &str,
+) -> (
+    String,
+    postgres::Client,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    let url = pg.create_database(name);
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     koku_schema::install(&mut client, SCHEMA);
     client
@@ -495,7 +503,16 @@ fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
     )
     .unwrap();
     let cats = dir.path().join("cats.csv");
-    std::fs::write(&cats, "namespace,cost_category_id\nopenshift-%,1\nkube-%,1\nPlatform unallocated,1\nopenshift,1\n").unwrap();
+    std::fs::write(&cats, "namespace,cost_category_id\nopenshift-%,1\nkube-%,1\nPlatform unallocated,1\nopenshift,1\n")
+        .unwrap();
+    (url, client, dir, roles, cats)
+}
+
+#[test]
+fn pipeline_script_runs_the_bundled_local_folder_offline_flags() {
+    // `scripts/pipeline.sh` over a local folder; the PostgreSQL inputs come from flags and files.
+    let pg = Postgres::start();
+    let (url, mut client, dir, roles, cats) = ocp_small_database(&pg, "script");
     let bin_dir = workspace_bin("koku-load").parent().unwrap().to_path_buf();
     let root = workspace_root();
     let out = Command::new(root.join("scripts/pipeline.sh"))
@@ -598,24 +615,7 @@ fn a_partial_range_replaces_only_its_days() {
     // A full-month run, then a re-run of one day: koku's delete scope is the run's days, so the other
     // day's rows (and their uuids) are untouched and the re-run day is replaced by identical values.
     let pg = Postgres::start();
-    let url = pg.create_database("partial");
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    koku_schema::install(&mut client, SCHEMA);
-    client
-        .batch_execute(&format!(
-            "INSERT INTO {SCHEMA}.reporting_ocpusagereportperiod (id, cluster_id, report_period_start, report_period_end, provider_id)
-             VALUES (3, 'ocp-small-cluster', '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '00000000-0000-0000-0000-000000000001')"
-        ))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let roles = dir.path().join("roles.csv");
-    std::fs::write(
-        &roles,
-        "node,resource_id,node_role\nmaster-0,i-master0,master\nworker-0,i-worker0,worker\n",
-    )
-    .unwrap();
-    let cats = dir.path().join("cats.csv");
-    std::fs::write(&cats, "namespace,cost_category_id\nopenshift-%,1\n").unwrap();
+    let (url, mut client, dir, roles, cats) = ocp_small_database(&pg, "partial");
     let run = |work: &Path, range: &[&str]| {
         Command::new(workspace_bin("koku-extract"))
             .args(["ocp", "--from"])
