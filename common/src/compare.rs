@@ -39,6 +39,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::config::DbConfig;
+use crate::pgcsv::{CsvError, CsvRecords};
 use crate::schema::{ColumnType, OCP_DAILY_SUMMARY};
 use crate::workdir::{DatasetReader, WorkDir, meta, stage};
 
@@ -1464,141 +1465,6 @@ pub fn append_batch(table: &mut Table, batch: &RecordBatch) -> Result<()> {
     Ok(())
 }
 
-/// A PostgreSQL-style CSV reader (`COPY ... TO ... CSV HEADER`, `psql \copy`): comma-separated, `"`
-/// quoting with `""` inside, records may span lines inside quotes, `\n` or `\r\n` line ends. An
-/// unquoted empty field is NULL, a quoted one (`""`) is the empty string — the distinction PostgreSQL's
-/// CSV makes, which generic CSV readers drop.
-pub struct CsvRecords<R: BufRead> {
-    reader: R,
-    line: u64,
-    input: String,
-}
-
-enum CsvIssue {
-    Incomplete,
-    Invalid(String),
-}
-
-/// Parse one complete record (with its line end, if any).
-fn parse_csv_record(text: &str) -> Result<Vec<Option<String>>, CsvIssue> {
-    let mut fields = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            let mut s = String::new();
-            loop {
-                match chars.next() {
-                    None => return Err(CsvIssue::Incomplete),
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        s.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => s.push(c),
-                }
-            }
-            fields.push(Some(s));
-            match chars.next() {
-                Some(',') => continue,
-                None | Some('\n') => break,
-                Some('\r') if matches!(chars.peek(), None | Some('\n')) => break,
-                Some(c) => {
-                    return Err(CsvIssue::Invalid(format!(
-                        "unexpected {c:?} after the closing quote of field {}",
-                        fields.len()
-                    )));
-                }
-            }
-        } else {
-            let mut s = String::new();
-            let mut end = false;
-            loop {
-                match chars.next() {
-                    None | Some('\n') => {
-                        end = true;
-                        break;
-                    }
-                    Some('\r') if matches!(chars.peek(), None | Some('\n')) => {
-                        end = true;
-                        break;
-                    }
-                    Some(',') => break,
-                    Some('"') => {
-                        return Err(CsvIssue::Invalid(format!(
-                            "a quote inside unquoted field {}",
-                            fields.len() + 1
-                        )));
-                    }
-                    Some(c) => s.push(c),
-                }
-            }
-            fields.push(if s.is_empty() { None } else { Some(s) });
-            if end {
-                break;
-            }
-        }
-    }
-    Ok(fields)
-}
-
-impl<R: BufRead> CsvRecords<R> {
-    pub fn new(reader: R, input: impl Into<String>) -> Self {
-        CsvRecords {
-            reader,
-            line: 0,
-            input: input.into(),
-        }
-    }
-
-    /// The next record and the line it starts on; `None` at the end. Empty lines are skipped.
-    pub fn next_record(&mut self) -> Result<Option<(u64, Vec<Option<String>>)>> {
-        let mut record = String::new();
-        let mut start = self.line + 1;
-        loop {
-            let n = self
-                .reader
-                .read_line(&mut record)
-                .map_err(|e| CompareError::Csv {
-                    input: self.input.clone(),
-                    line: self.line + 1,
-                    reason: e.to_string(),
-                })?;
-            if n == 0 {
-                if record.is_empty() {
-                    return Ok(None);
-                }
-                // EOF inside a quoted field.
-                return Err(CompareError::Csv {
-                    input: self.input.clone(),
-                    line: start,
-                    reason: "a quoted field is not closed before the end of the file".into(),
-                });
-            }
-            self.line += 1;
-            if self.line == 1 && record.starts_with('\u{feff}') {
-                record.drain(..'\u{feff}'.len_utf8());
-            }
-            if record == "\n" || record == "\r\n" {
-                record.clear();
-                start = self.line + 1;
-                continue;
-            }
-            match parse_csv_record(&record) {
-                Ok(fields) => return Ok(Some((start, fields))),
-                Err(CsvIssue::Incomplete) => continue,
-                Err(CsvIssue::Invalid(reason)) => {
-                    return Err(CompareError::Csv {
-                        input: self.input.clone(),
-                        line: start,
-                        reason,
-                    });
-                }
-            }
-        }
-    }
-}
-
 /// Read a CSV export with a header line (see [`CsvRecords`]). Columns are matched by name; columns this
 /// module does not compare or filter on are skipped. Numerics such as `93.000000000000000` are read as
 /// f64, jsonb text such as `{"app": "web"}` as JSON.
@@ -1838,6 +1704,16 @@ pub fn read_postgres(db: &DbConfig, schema: &str, table: &str, scope: &Scope) ->
         out.rows.push(row);
     }
     Ok(out)
+}
+
+impl From<CsvError> for CompareError {
+    fn from(e: CsvError) -> Self {
+        CompareError::Csv {
+            input: e.input,
+            line: e.line,
+            reason: e.reason,
+        }
+    }
 }
 
 #[cfg(test)]

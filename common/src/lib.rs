@@ -12,6 +12,7 @@ pub mod compare;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod pgcsv;
 pub mod schema;
 pub mod workdir;
 

@@ -586,8 +586,18 @@ fn read_csv(path: &Path, header: &[&str]) -> Result<Vec<(usize, Vec<Option<Strin
         line,
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
-    let records = parse_csv(&text).map_err(|(line, m)| err(line, m))?;
+    let file = std::fs::File::open(path).map_err(|e| err(0, e.to_string()))?;
+    let mut reader = koku_common::pgcsv::CsvRecords::new(
+        std::io::BufReader::new(file),
+        path.display().to_string(),
+    );
+    let mut records = Vec::new();
+    while let Some((line, fields)) = reader
+        .next_record()
+        .map_err(|e| err(e.line as usize, e.reason))?
+    {
+        records.push((line as usize, fields));
+    }
     let mut iter = records.into_iter();
     let Some((hline, head)) = iter.next() else {
         return Err(err(
@@ -625,97 +635,9 @@ fn read_csv(path: &Path, header: &[&str]) -> Result<Vec<(usize, Vec<Option<Strin
     Ok(rows)
 }
 
-type CsvRecord = (usize, Vec<Option<String>>);
-
-fn parse_csv(text: &str) -> std::result::Result<Vec<CsvRecord>, (usize, String)> {
-    let mut records = Vec::new();
-    let mut line = 1usize;
-    let mut chars = text.chars().peekable();
-    while chars.peek().is_some() {
-        let start_line = line;
-        let mut fields: Vec<Option<String>> = Vec::new();
-        loop {
-            // One field.
-            let mut value = String::new();
-            let mut quoted = false;
-            if chars.peek() == Some(&'"') {
-                quoted = true;
-                chars.next();
-                loop {
-                    match chars.next() {
-                        Some('"') if chars.peek() == Some(&'"') => {
-                            chars.next();
-                            value.push('"');
-                        }
-                        Some('"') => break,
-                        Some(c) => {
-                            if c == '\n' {
-                                line += 1;
-                            }
-                            value.push(c);
-                        }
-                        None => return Err((start_line, "unterminated quoted field".into())),
-                    }
-                }
-            }
-            while let Some(&c) = chars.peek() {
-                if c == ',' || c == '\n' || c == '\r' {
-                    break;
-                }
-                if quoted {
-                    return Err((line, format!("unexpected {c:?} after a closing quote")));
-                }
-                value.push(c);
-                chars.next();
-            }
-            fields.push(if quoted || !value.is_empty() {
-                Some(value)
-            } else {
-                None
-            });
-            match chars.next() {
-                Some(',') => continue,
-                Some('\r') => {
-                    if chars.peek() == Some(&'\n') {
-                        chars.next();
-                    }
-                    line += 1;
-                    break;
-                }
-                Some('\n') => {
-                    line += 1;
-                    break;
-                }
-                None => break,
-                Some(_) => unreachable!("loop stops only at separators"),
-            }
-        }
-        records.push((start_line, fields));
-    }
-    Ok(records)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quoting_and_nulls() {
-        let recs = parse_csv("a,b,c\r\nx,,\"\"\n\"q,\"\"r\"\"\nz\",2,3\n").unwrap();
-        assert_eq!(recs.len(), 3);
-        assert_eq!(recs[1].1, vec![Some("x".into()), None, Some("".into())]);
-        assert_eq!(recs[2].0, 3);
-        assert_eq!(
-            recs[2].1,
-            vec![
-                Some("q,\"r\"\nz".into()),
-                Some("2".into()),
-                Some("3".into())
-            ]
-        );
-        assert!(parse_csv("\"open").is_err());
-        assert!(parse_csv("\"a\"b").is_err());
-    }
 
     #[test]
     fn flag_files_are_checked() {
