@@ -8,6 +8,9 @@
 
 use std::io::BufRead;
 
+/// One record: the line it starts on and its fields (`None` = NULL).
+pub type Record = (u64, Vec<Option<String>>);
+
 /// A CSV syntax or I/O problem, with the input and the line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{input}, line {line}: {reason}")]
@@ -105,7 +108,7 @@ impl<R: BufRead> CsvRecords<R> {
     }
 
     /// The next record and the line it starts on; `None` at the end. Empty lines are skipped.
-    pub fn next_record(&mut self) -> Result<Option<(u64, Vec<Option<String>>)>, CsvError> {
+    pub fn next_record(&mut self) -> Result<Option<Record>, CsvError> {
         let mut record = String::new();
         let mut start = self.line + 1;
         loop {
@@ -153,7 +156,7 @@ impl<R: BufRead> CsvRecords<R> {
 mod tests {
     use super::*;
 
-    fn all(text: &str) -> Result<Vec<(u64, Vec<Option<String>>)>, CsvError> {
+    fn all(text: &str) -> Result<Vec<Record>, CsvError> {
         let mut r = CsvRecords::new(text.as_bytes(), "t.csv");
         let mut out = Vec::new();
         while let Some(rec) = r.next_record()? {
