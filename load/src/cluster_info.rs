@@ -92,6 +92,23 @@ pub fn apply(
     )?;
 
     let nodes_t = QualifiedName::new(schema, "reporting_ocp_nodes");
+    // Perf: every per-row statement below is prepared once and reused. A `&str` query makes the client
+    // prepare it again on each call (an extra round trip per row); with hundreds of nodes, PVCs and
+    // projects that was most of this step's time (1M-row workload: see BENCHMARKS.md).
+    let node_select = tx
+        .prepare(&format!(
+            "SELECT uuid, node_role, architecture FROM {nodes_t} \
+              WHERE node = $1 AND resource_id IS NOT DISTINCT FROM $2 \
+                AND node_capacity_cpu_cores IS NOT DISTINCT FROM round($3::float8::numeric, 2) \
+                AND cluster_id = $4 ORDER BY uuid LIMIT 1"
+        ))
+        .map_err(LoadError::db("read reporting_ocp_nodes"))?;
+    let node_insert = tx
+        .prepare(&format!(
+            "INSERT INTO {nodes_t} (uuid, node, resource_id, node_capacity_cpu_cores, node_role, \
+             architecture, cluster_id) VALUES ($1, $2, $3, round($4::float8::numeric, 2), $5, $6, $7)"
+        ))
+        .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
     for b in read(wd, &CLUSTER_NODES)? {
         let (node, rid, role, arch) = (
             text_col(&CLUSTER_NODES, &b, "node"),
@@ -114,23 +131,12 @@ pub fn apply(
             let (role, arch) = (text(role, i), text(arch, i));
             // Django rounds a float to the field's 2 decimals before comparing (DecimalField).
             let existing = tx
-                .query_opt(
-                    &format!(
-                        "SELECT uuid, node_role, architecture FROM {nodes_t} \
-                          WHERE node = $1 AND resource_id IS NOT DISTINCT FROM $2 \
-                            AND node_capacity_cpu_cores IS NOT DISTINCT FROM round($3::float8::numeric, 2) \
-                            AND cluster_id = $4 ORDER BY uuid LIMIT 1"
-                    ),
-                    &[&n, &r, &c, &cluster],
-                )
+                .query_opt(&node_select, &[&n, &r, &c, &cluster])
                 .map_err(LoadError::db("read reporting_ocp_nodes"))?;
             match existing {
                 None => {
                     tx.execute(
-                        &format!(
-                            "INSERT INTO {nodes_t} (uuid, node, resource_id, node_capacity_cpu_cores, node_role, \
-                             architecture, cluster_id) VALUES ($1, $2, $3, round($4::float8::numeric, 2), $5, $6, $7)"
-                        ),
+                        &node_insert,
                         &[&Uuid::new_v4(), &n, &r, &c, &role, &arch, &cluster],
                     )
                     .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
@@ -153,6 +159,24 @@ pub fn apply(
     }
 
     let pvcs_t = QualifiedName::new(schema, "reporting_ocp_pvcs");
+    let pvc_select = tx
+        .prepare(&format!(
+            "SELECT uuid, csi_volume_handle FROM {pvcs_t} \
+              WHERE persistent_volume = $1 AND persistent_volume_claim = $2 AND cluster_id = $3 \
+              ORDER BY uuid LIMIT 1"
+        ))
+        .map_err(LoadError::db("read reporting_ocp_pvcs"))?;
+    let pvc_update = tx
+        .prepare(&format!(
+            "UPDATE {pvcs_t} SET csi_volume_handle = $1 WHERE uuid = $2"
+        ))
+        .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
+    let pvc_insert = tx
+        .prepare(&format!(
+            "INSERT INTO {pvcs_t} (uuid, persistent_volume, persistent_volume_claim, csi_volume_handle, \
+             cluster_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+        ))
+        .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
     for b in read(wd, &CLUSTER_PVCS)? {
         let (pv, pvc, csi) = (
             text_col(&CLUSTER_PVCS, &b, "persistentvolume"),
@@ -166,37 +190,21 @@ pub fn apply(
             };
             let csi = text(csi, i);
             let existing = tx
-                .query_opt(
-                    &format!(
-                        "SELECT uuid, csi_volume_handle FROM {pvcs_t} \
-                          WHERE persistent_volume = $1 AND persistent_volume_claim = $2 AND cluster_id = $3 \
-                          ORDER BY uuid LIMIT 1"
-                    ),
-                    &[&pv, &pvc, &cluster],
-                )
+                .query_opt(&pvc_select, &[&pv, &pvc, &cluster])
                 .map_err(LoadError::db("read reporting_ocp_pvcs"))?;
             match existing {
                 Some(row) => {
                     let handle: Option<String> = row.get(1);
                     if handle.is_none_or(|h| h.is_empty()) {
                         let uuid: Uuid = row.get(0);
-                        tx.execute(
-                            &format!("UPDATE {pvcs_t} SET csi_volume_handle = $1 WHERE uuid = $2"),
-                            &[&csi, &uuid],
-                        )
-                        .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
+                        tx.execute(&pvc_update, &[&csi, &uuid])
+                            .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
                         out.pvcs_updated += 1;
                     }
                 }
                 None => {
                     out.pvcs_inserted += tx
-                        .execute(
-                            &format!(
-                                "INSERT INTO {pvcs_t} (uuid, persistent_volume, persistent_volume_claim, csi_volume_handle, \
-                                 cluster_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-                            ),
-                            &[&Uuid::new_v4(), &pv, &pvc, &csi, &cluster],
-                        )
+                        .execute(&pvc_insert, &[&Uuid::new_v4(), &pv, &pvc, &csi, &cluster])
                         .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
                 }
             }
@@ -204,19 +212,19 @@ pub fn apply(
     }
 
     let projects_t = QualifiedName::new(schema, "reporting_ocp_projects");
+    let project_insert = tx
+        .prepare(&format!(
+            "INSERT INTO {projects_t} (uuid, project, cluster_id) \
+             SELECT $1, $2, $3 WHERE NOT EXISTS \
+               (SELECT 1 FROM {projects_t} WHERE project = $2 AND cluster_id = $3)"
+        ))
+        .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
     for b in read(wd, &CLUSTER_PROJECTS)? {
         let ns = text_col(&CLUSTER_PROJECTS, &b, "namespace");
         for i in 0..b.num_rows() {
             let Some(project) = text(ns, i) else { continue };
             out.projects_inserted += tx
-                .execute(
-                    &format!(
-                        "INSERT INTO {projects_t} (uuid, project, cluster_id) \
-                         SELECT $1, $2, $3 WHERE NOT EXISTS \
-                           (SELECT 1 FROM {projects_t} WHERE project = $2 AND cluster_id = $3)"
-                    ),
-                    &[&Uuid::new_v4(), &project, &cluster],
-                )
+                .execute(&project_insert, &[&Uuid::new_v4(), &project, &cluster])
                 .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
         }
     }

@@ -47,38 +47,51 @@ struct NodeAcc {
 /// WHERE on the label side makes it an inner join: nodes without label rows are not returned), grouped
 /// by (node, resource_id).
 pub fn nodes_query(pods: &[PodDaily], node_labels: &[LabelDaily]) -> Vec<ClusterNode> {
-    let mut labels_by_node: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
+    // What the label side contributes depends on the node only, so it is folded once per node here
+    // instead of once per (pod row × label row of the node): before, every daily pod row scanned all
+    // of its node's label texts of the window (a substring search and a string compare each), which
+    // grows with days² — 16% of the transform's time on one day of 400 nodes, far more on a month.
+    #[derive(Default)]
+    struct NodeLabelFacts<'a> {
+        infra: bool,
+        max_labels: Option<&'a str>,
+    }
+    let mut labels_by_node: crate::FastMap<&str, NodeLabelFacts<'_>> = Default::default();
     for l in node_labels {
         if let Some(n) = l.key.as_deref() {
-            labels_by_node
-                .entry(n)
-                .or_default()
-                .push(l.labels.as_deref());
+            let f = labels_by_node.entry(n).or_default();
+            if let Some(text) = l.labels.as_deref() {
+                f.infra |= text.contains(INFRA_LABEL);
+                if f.max_labels.is_none_or(|m| text > m) {
+                    f.max_labels = Some(text);
+                }
+            }
         }
     }
-    let mut groups: BTreeMap<(Option<String>, Option<String>), NodeAcc> = BTreeMap::new();
+    // Keyed by borrowed text: no allocation per pod row (BTreeMap order = the old Option<String> order).
+    let mut groups: BTreeMap<(Option<&str>, Option<&str>), NodeAcc> = BTreeMap::new();
     for p in pods {
         let Some(labels) = p.node.as_deref().and_then(|n| labels_by_node.get(n)) else {
             continue;
         };
         let g = groups
-            .entry((p.node.clone(), p.resource_id.clone()))
+            .entry((p.node.as_deref(), p.resource_id.as_deref()))
             .or_default();
         g.capacity = max_opt(g.capacity, p.node_capacity_cpu_cores);
         max_ord(&mut g.role, p.node_role.as_ref());
         g.apiserver |= p.namespace.as_deref() == Some(APISERVER_NAMESPACE);
-        for text in labels.iter().flatten() {
-            g.infra |= text.contains(INFRA_LABEL);
-            if g.max_labels.as_deref().is_none_or(|m| *text > m) {
-                g.max_labels = Some(text.to_string());
-            }
+        g.infra |= labels.infra;
+        if let Some(text) = labels.max_labels
+            && g.max_labels.as_deref().is_none_or(|m| text > m)
+        {
+            g.max_labels = Some(text.to_string());
         }
     }
     groups
         .into_iter()
         .map(|((node, resource_id), g)| ClusterNode {
-            node,
-            resource_id,
+            node: node.map(str::to_string),
+            resource_id: resource_id.map(str::to_string),
             node_capacity_cpu_cores: g.capacity,
             // coalesce(max(node_role), CASE ...): an empty role sent by the operator is kept as ''.
             node_role: g.role.or_else(|| {

@@ -1,7 +1,8 @@
 //! Label maps: parsing koku's JSON label text, filtering by enabled keys, merging with Trino's
 //! `map_concat` precedence, and formatting like Trino's `json_format` (spec §4.1, §5).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::FastMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// A label map. `BTreeMap` makes equality order-insensitive (Trino groups by the map) and gives the
@@ -98,14 +99,14 @@ pub fn to_json(labels: &Labels) -> String {
 #[derive(Debug)]
 pub struct FilteredLabelCache {
     keys: EnabledKeys,
-    cache: HashMap<String, Arc<Labels>>,
+    cache: FastMap<String, Arc<Labels>>,
 }
 
 impl FilteredLabelCache {
     pub fn new(keys: EnabledKeys) -> Self {
         FilteredLabelCache {
             keys,
-            cache: HashMap::new(),
+            cache: FastMap::default(),
         }
     }
 

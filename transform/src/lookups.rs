@@ -2,7 +2,8 @@
 //! matches (spec §4.3). Both keep koku's join multiplicities: a LEFT JOIN that finds k rows multiplies
 //! the input row k times.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::FastMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use koku_common::schema::Dataset;
@@ -19,7 +20,10 @@ type DistinctMaps = BTreeMap<Option<String>, Option<Arc<Labels>>>;
 /// the set of distinct filtered maps (raw maps that filter to the same map collapse to one).
 #[derive(Debug, Default)]
 pub struct DailyLabelSets {
-    sets: HashMap<(Day, String), Vec<Arc<Labels>>>,
+    /// Per day, per key. Nested (not keyed by `(Day, String)`) so that [`DailyLabelSets::get`] can look
+    /// a `&str` up without allocating a `String` per input row (perf: this lookup runs for every
+    /// daily pod and storage row).
+    sets: FastMap<Day, FastMap<String, Vec<Arc<Labels>>>>,
 }
 
 impl DailyLabelSets {
@@ -30,7 +34,7 @@ impl DailyLabelSets {
         cache: &mut FilteredLabelCache,
     ) -> Result<Self, TransformError> {
         // BTreeMap keyed by JSON text: distinct maps, in a deterministic order.
-        let mut sets: HashMap<(Day, Option<String>), DistinctMaps> = HashMap::new();
+        let mut sets: FastMap<(Day, Option<String>), DistinctMaps> = FastMap::default();
         for (i, r) in rows.iter().enumerate() {
             let filtered = cache
                 .get(r.labels.as_deref())
@@ -40,23 +44,21 @@ impl DailyLabelSets {
                 .or_default()
                 .insert(json, filtered);
         }
-        let sets = sets
-            .into_iter()
-            // A NULL node/namespace never satisfies the join's equality.
-            .filter_map(|((day, key), maps)| {
-                let key = key?;
-                // A NULL label text is coalesced to `{}` by the SQL (`coalesce(nli.node_labels, {})`).
-                let maps = maps.into_values().map(|m| m.unwrap_or_default()).collect();
-                Some(((day, key), maps))
-            })
-            .collect();
-        Ok(DailyLabelSets { sets })
+        let mut nested: FastMap<Day, FastMap<String, Vec<Arc<Labels>>>> = FastMap::default();
+        // A NULL node/namespace never satisfies the join's equality.
+        for ((day, key), maps) in sets {
+            let Some(key) = key else { continue };
+            // A NULL label text is coalesced to `{}` by the SQL (`coalesce(nli.node_labels, {})`).
+            let maps = maps.into_values().map(|m| m.unwrap_or_default()).collect();
+            nested.entry(day).or_default().insert(key, maps);
+        }
+        Ok(DailyLabelSets { sets: nested })
     }
 
     /// The maps joined to a row with this day and key; empty slice = no match (the SQL coalesces the
     /// NULL to `{}`, one copy).
     pub fn get(&self, day: Day, key: Option<&str>) -> &[Arc<Labels>] {
-        key.and_then(|k| self.sets.get(&(day, k.to_string())))
+        key.and_then(|k| self.sets.get(&day)?.get(k))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
@@ -66,14 +68,14 @@ impl DailyLabelSets {
 #[derive(Debug)]
 pub struct CostCategories {
     patterns: Vec<CostCategoryPattern>,
-    memo: HashMap<Option<String>, Vec<Option<i32>>>,
+    memo: FastMap<Option<String>, Vec<Option<i32>>>,
 }
 
 impl CostCategories {
     pub fn new(patterns: Vec<CostCategoryPattern>) -> Self {
         CostCategories {
             patterns,
-            memo: HashMap::new(),
+            memo: FastMap::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Pod rows (`data_source = 'Pod'`, spec §4.4): daily pod usage grouped by day, namespace, node and the
 //! merged, filtered label map (node < namespace < pod).
 
-use std::collections::HashMap;
+use std::rc::Rc;
 
 use koku_common::schema::{POD_USAGE_DAILY, row_kind};
 
@@ -10,9 +10,10 @@ use crate::inputs::{Day, PodDaily};
 use crate::labels::{Labels, merge, to_json};
 use crate::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use crate::sum::{greatest, max_opt, max_ord, sum_opt};
-use crate::{Context, G};
+use crate::{Context, FastMap, G};
 
-type PodKey = (Day, Option<String>, String, Option<String>);
+/// (day, namespace, node, merged labels), borrowing the input rows' text.
+type BorrowedKey<'r> = (Day, Option<&'r str>, &'r str, Option<Rc<str>>);
 
 #[derive(Debug, Default)]
 struct PodGroup {
@@ -79,8 +80,15 @@ pub fn pod_rows(
     rows: &[PodDaily],
     ctx: &mut Context<'_>,
 ) -> Result<Vec<SummaryRow>, TransformError> {
-    let mut groups: HashMap<PodKey, PodGroup> = HashMap::new();
+    // Perf (see BENCHMARKS.md): the group key borrows the row's text instead of cloning it, and the
+    // merged label JSON is memoised per (node map, namespace map, pod map) triple — the maps are shared
+    // `Arc`s from the label cache, so their addresses identify them — instead of merging two or three
+    // BTreeMaps and serialising JSON for every daily pod row. Thousands of rows share a few distinct
+    // triples, so this turns a merge + `serde_json` per row into one hash lookup.
+    let mut groups: FastMap<BorrowedKey<'_>, PodGroup> = FastMap::default();
+    let mut merged_memo: FastMap<(usize, usize, usize), Rc<str>> = FastMap::default();
     let empty = Labels::new();
+    let (node_labels, namespace_labels) = (ctx.node_labels, ctx.namespace_labels);
     for (i, r) in rows.iter().enumerate() {
         // `li.node != ''`: drops empty and NULL nodes (they still count in capacity and storage).
         let Some(node) = r.node.as_deref().filter(|n| !n.is_empty()) else {
@@ -90,27 +98,41 @@ pub fn pod_rows(
             .labels
             .get(r.pod_labels.as_deref())
             .map_err(|m| TransformError::input(&POD_USAGE_DAILY, i, "pod_labels", m))?;
-        let node_sets = ctx.node_labels.get(r.day, Some(node));
-        let ns_sets = ctx.namespace_labels.get(r.day, r.namespace.as_deref());
-        let categories = ctx.categories.matches(r.namespace.as_deref()).to_vec();
+        let node_sets = node_labels.get(r.day, Some(node));
+        let ns_sets = namespace_labels.get(r.day, r.namespace.as_deref());
+        let categories = ctx.categories.matches(r.namespace.as_deref());
         for a in iter_or_empty(node_sets, &empty) {
             for b in iter_or_empty(ns_sets, &empty) {
                 // map_concat returns NULL when any argument is NULL: only the pod map can be (the label
                 // sides are coalesced to `{}`).
-                let merged = pod_labels.as_deref().map(|p| to_json(&merge(&[a, b, p])));
-                let key = (r.day, r.namespace.clone(), node.to_string(), merged);
+                let merged = pod_labels.as_deref().map(|p| {
+                    let id = (
+                        a as *const Labels as usize,
+                        b as *const Labels as usize,
+                        p as *const Labels as usize,
+                    );
+                    merged_memo
+                        .entry(id)
+                        .or_insert_with(|| Rc::from(to_json(&merge(&[a, b, p]))))
+                        .clone()
+                });
+                let key = (r.day, r.namespace.as_deref(), node, merged);
                 let g = groups.entry(key).or_default();
-                for c in &categories {
+                for c in categories {
                     g.add(r, *c);
                 }
             }
         }
     }
+    // The memo holds `Arc` addresses: keep every map alive until here (they are, through the cache).
+    drop(merged_memo);
     let mut keys: Vec<_> = groups.into_iter().collect();
     keys.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(keys
         .into_iter()
         .map(|((day, namespace, node, labels), g)| {
+            let (namespace, node) = (namespace.map(str::to_string), node.to_string());
+            let labels: Option<String> = labels.map(|l| l.to_string());
             let node_cap = ctx.capacities.node(day, Some(&node));
             let cluster_cap = ctx.capacities.cluster(day);
             SummaryRow {

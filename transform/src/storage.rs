@@ -1,7 +1,7 @@
 //! Storage rows (`data_source = 'Storage'`, spec §4.5): daily PVC usage placed on the node(s) of the pods
 //! that mounted the claim that day, with the shared-volume node count dividing request and usage.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use koku_common::schema::{STORAGE_USAGE_DAILY, row_kind};
 
@@ -11,7 +11,7 @@ use crate::labels::{Labels, merge, to_json};
 use crate::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use crate::pod::iter_or_empty;
 use crate::sum::{max_opt, max_ord, sum_opt};
-use crate::{Context, G};
+use crate::{Context, FastMap, G};
 
 /// A `cte_volume_nodes` row: (day, pvc, pv, pod, namespace, node, resource_id).
 type VolumeNode = (
@@ -72,7 +72,7 @@ pub fn storage_rows(
 ) -> Result<Vec<SummaryRow>, TransformError> {
     // Pod placements per (day, namespace, pod): the inner join of storage and pod rows. NULL keys never
     // join. Every pod row counts here, also those with an empty node (they give node '').
-    let mut placements: HashMap<(Day, &str, &str), BTreeSet<Placement<'_>>> = HashMap::new();
+    let mut placements: FastMap<(Day, &str, &str), BTreeSet<Placement<'_>>> = FastMap::default();
     for p in pods {
         if let (Some(ns), Some(pod)) = (p.namespace.as_deref(), p.pod.as_deref()) {
             placements
@@ -102,7 +102,7 @@ pub fn storage_rows(
     }
     // cte_shared_volume_node_count: count(DISTINCT node) per (day, pv); NULL nodes are not counted, and a
     // NULL pv is never looked up (the join is on equality).
-    let mut nodes_per_pv: HashMap<(Day, &str), BTreeSet<&str>> = HashMap::new();
+    let mut nodes_per_pv: FastMap<(Day, &str), BTreeSet<&str>> = FastMap::default();
     for (day, _, pv, _, _, node, _) in &volume_nodes {
         if let Some(pv) = pv.as_deref() {
             let set = nodes_per_pv.entry((*day, pv)).or_default();
@@ -112,7 +112,7 @@ pub fn storage_rows(
         }
     }
     // The LEFT JOIN back: on (day, pvc, pod, namespace), not on pv; one copy per volume-node tuple.
-    let mut vn_by_claim: HashMap<(Day, &str, &str, &str), Vec<Placement<'_>>> = HashMap::new();
+    let mut vn_by_claim: FastMap<(Day, &str, &str, &str), Vec<Placement<'_>>> = FastMap::default();
     for (day, pvc, _, pod, ns, node, rid) in &volume_nodes {
         if let Some(pvc) = pvc.as_deref() {
             vn_by_claim
@@ -122,7 +122,7 @@ pub fn storage_rows(
         }
     }
 
-    let mut groups: HashMap<StorageKey, StorageGroup> = HashMap::new();
+    let mut groups: FastMap<StorageKey, StorageGroup> = FastMap::default();
     let empty = Labels::new();
     for (i, s) in storage.iter().enumerate() {
         let pv_labels = ctx
