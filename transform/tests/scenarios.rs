@@ -47,18 +47,17 @@
 //! | 4.7  | NULL labels/limits/cost, `all_labels` `{}` | S `s16`; W `unallocated_rows_match_spec_11` |
 //! | 4.8  | `all_labels` = pod_labels / volume_labels / `{}` | S `s16`, W |
 
+mod support;
+use support::{GIB, OCT1_MS, hourly_batch, s};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use arrow::array::{
-    Array, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray,
-    TimestampMillisecondArray,
-};
+use arrow::array::{Array, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use assert_cmd::prelude::*;
-use koku_common::schema::POD_USAGE_HOURLY;
 use koku_transform::capacity::CapacityBuilder;
 use koku_transform::cluster_info::{ClusterNode, ExistingNode};
 use koku_transform::inputs::{LabelDaily, PodDaily, StorageDaily, day_of};
@@ -1487,35 +1486,6 @@ fn multiday() {
 // Unit tests for rules no fixture pins down (compute_ocp on hand-built inputs)
 // ---------------------------------------------------------------------------------------------
 
-/// 2025-10-01 00:00 UTC in milliseconds.
-const OCT1_MS: i64 = 1_759_276_800_000;
-const GIB: f64 = 1_073_741_824.0;
-
-fn s(x: &str) -> Option<String> {
-    Some(x.to_string())
-}
-
-fn hourly(rows: &[(i64, &str, f64, f64)]) -> RecordBatch {
-    RecordBatch::try_new(
-        POD_USAGE_HOURLY.schema(),
-        vec![
-            Arc::new(TimestampMillisecondArray::from(
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            )),
-            Arc::new(StringArray::from(
-                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-            )),
-        ],
-    )
-    .unwrap()
-}
-
 /// A daily pod row of 2025-10-01: `cpu` core-seconds used = requested = effective.
 fn pod_row(ns: Option<&str>, pod: &str, node: &str, rid: &str, cpu: f64) -> PodDaily {
     PodDaily {
@@ -1552,7 +1522,7 @@ fn base_inputs(pods: Vec<PodDaily>) -> OcpInputs {
             )
         })
         .collect();
-    cap.add_batch(&hourly(&h));
+    cap.add_batch(&hourly_batch(&h));
     OcpInputs {
         pods,
         storage: vec![],
@@ -1622,7 +1592,7 @@ fn cluster_capacity_counts_every_hourly_node_group() {
         .collect();
     h.extend((0..12).map(|i| (OCT1_MS + i * 3_600_000, "node-x", 7200.0, GIB * 3600.0)));
     h.extend((0..3).map(|i| (OCT1_MS + i * 3_600_000, "", 3600.0, GIB * 3600.0)));
-    cap.add_batch(&hourly(&h));
+    cap.add_batch(&hourly_batch(&h));
     inputs.capacities = cap.finish();
     let rows = summary(inputs);
     let p = rows.iter().find(|r| r.row_kind == "pod").unwrap();

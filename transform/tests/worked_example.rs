@@ -1,44 +1,14 @@
 //! The worked example of `spec/ocp-daily-summary.md` §11, reproduced row by row, plus the variations the
 //! spec lists after it. Every expected number below is the spec's hand computation.
 
-use std::sync::Arc;
+mod support;
+use support::{GIB, OCT1_MS, hourly_batch, s};
 
-use arrow::array::{Float64Array, RecordBatch, StringArray, TimestampMillisecondArray};
-use koku_common::schema::POD_USAGE_HOURLY;
 use koku_transform::capacity::CapacityBuilder;
 use koku_transform::cluster_info::{ClusterNode, ExistingNode};
 use koku_transform::inputs::{CostCategoryPattern, LabelDaily, PodDaily, StorageDaily, day_of};
 use koku_transform::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use koku_transform::{OcpInputs, compute_ocp};
-
-const GIB: f64 = 1_073_741_824.0;
-/// 2025-10-01 00:00 UTC in milliseconds.
-const OCT1_MS: i64 = 1_759_276_800_000;
-
-fn s(x: &str) -> Option<String> {
-    Some(x.to_string())
-}
-
-fn hourly_batch(rows: &[(i64, &str, f64, f64)]) -> RecordBatch {
-    RecordBatch::try_new(
-        POD_USAGE_HOURLY.schema(),
-        vec![
-            Arc::new(TimestampMillisecondArray::from(
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            )),
-            Arc::new(StringArray::from(
-                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-            )),
-        ],
-    )
-    .unwrap()
-}
 
 #[allow(clippy::too_many_arguments)]
 fn pod(
