@@ -45,8 +45,10 @@ struct OcpArgs {
     /// Source (provider) UUID.
     #[arg(long, value_name = "UUID")]
     source: Uuid,
+    /// Year of the month to summarise (the `year=` partition).
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1900..=9999))]
     year: i32,
+    /// Month to summarise, 1-12 (the zero-padded `month=` partition).
     #[arg(long, value_name = "MM", value_parser = clap::value_parser!(u32).range(1..=12))]
     month: u32,
     /// First day (default: the first of the month). Clamped to the first day with daily pod data.
@@ -71,7 +73,9 @@ struct OcpArgs {
     /// field is NULL, `""` is the empty string (PostgreSQL COPY CSV convention).
     #[arg(long, value_name = "FILE")]
     cost_categories: Option<PathBuf>,
-    /// CSV with header `node,resource_id,node_role` (default: from the database).
+    /// CSV with header `node,resource_id,node_role` (default: the database's reporting_ocp_nodes).
+    /// Each row declares the role of one of this cluster's nodes; nodes not listed get the role koku's
+    /// nodes query derives from the data.
     #[arg(long, value_name = "FILE")]
     node_roles: Option<PathBuf>,
     /// libpq URL of koku's database (else DATABASE_URL, else koku's DATABASE_* variables; none =
