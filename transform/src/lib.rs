@@ -63,6 +63,15 @@ pub struct OcpInputs {
 /// Compute all summary rows: Pod, then Storage, then unallocated, each sorted by its group key; the
 /// result is ordered by day, then kind, then key.
 pub fn compute_ocp(inputs: OcpInputs) -> Result<Vec<output::SummaryRow>, TransformError> {
+    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
+    compute_ocp_with_nodes(inputs, &found)
+}
+
+/// [`compute_ocp`] with koku's nodes query already run (`found`), for callers that also write it out.
+pub fn compute_ocp_with_nodes(
+    inputs: OcpInputs,
+    found: &[cluster_info::ClusterNode],
+) -> Result<Vec<output::SummaryRow>, TransformError> {
     use koku_common::schema::{NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY};
     let mut cache = FilteredLabelCache::new(labels::EnabledKeys::from_enabled(inputs.enabled_keys));
     let node_labels = DailyLabelSets::build(
@@ -89,8 +98,7 @@ pub fn compute_ocp(inputs: OcpInputs) -> Result<Vec<output::SummaryRow>, Transfo
     let storage = storage::storage_rows(&inputs.storage, &inputs.pods, &mut ctx)?;
     // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
     // the table as that leaves it.
-    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
-    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, &found));
+    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, found));
     let unallocated = unallocated::unallocated_rows(&pods, &roles, &mut ctx);
     let mut rows: Vec<output::SummaryRow> =
         Vec::with_capacity(pods.len() + storage.len() + unallocated.len());

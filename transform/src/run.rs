@@ -15,7 +15,7 @@ use koku_common::workdir::{StageRecord, WorkDir, stage};
 use crate::capacity::CapacityBuilder;
 use crate::error::TransformError;
 use crate::inputs::{self, RunParams};
-use crate::{OcpInputs, cluster_info, compute_ocp, output};
+use crate::{OcpInputs, cluster_info, compute_ocp_with_nodes, output};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,8 +124,10 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
         ),
         capacities: capacity.finish(),
     };
-    let cluster_info = cluster_info_batches(&inputs);
-    let rows = compute_ocp(inputs)?;
+    // koku's nodes query runs once: written out for the load, and used for the unallocated roles.
+    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
+    let cluster_info = cluster_info_batches(&inputs, &found);
+    let rows = compute_ocp_with_nodes(inputs, &found)?;
 
     let run = RunParams {
         report_period_id: identity.report_period_id,
@@ -174,11 +176,13 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
 }
 
 /// The cluster-information datasets (koku's node, PVC and project queries) as batches.
-fn cluster_info_batches(inputs: &OcpInputs) -> Vec<(&'static Dataset, RecordBatch)> {
+fn cluster_info_batches(
+    inputs: &OcpInputs,
+    nodes: &[cluster_info::ClusterNode],
+) -> Vec<(&'static Dataset, RecordBatch)> {
     use arrow::array::{ArrayRef, Float64Array, StringArray};
     use std::sync::Arc;
     let text = |v: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(v)) };
-    let nodes = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
     let pvcs = cluster_info::pvcs_query(&inputs.storage);
     let projects = cluster_info::projects_query(&inputs.pods);
     let nodes_batch = RecordBatch::try_new(
