@@ -14,6 +14,9 @@
 
 use std::sync::Arc;
 
+use arrow::array::{
+    Array, Float64Array, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray,
+};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 /// Bumped whenever a dataset schema or the meaning of a column changes; stored in every IPC file's
@@ -361,6 +364,66 @@ pub fn dataset_by_name(name: &str) -> Option<&'static Dataset> {
         .chain(std::iter::once(&OCP_DAILY_SUMMARY))
         .chain(OCP_CLUSTER_INFO.iter().copied())
         .find(|d| d.name == name)
+}
+
+/// Typed access to one batch of a canonical dataset, by column name. Every stage that reads a work-dir
+/// file gets batches of exactly the canonical schema (the reader checks it), so a wrong type here is a
+/// bug, not bad input: the accessors panic.
+pub struct Columns<'a> {
+    dataset: &'static Dataset,
+    batch: &'a RecordBatch,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(dataset: &'static Dataset, batch: &'a RecordBatch) -> Self {
+        Columns { dataset, batch }
+    }
+
+    fn column(&self, name: &str) -> &'a dyn Array {
+        let idx = self
+            .dataset
+            .column_index(name)
+            .unwrap_or_else(|| panic!("{} has no column {name}", self.dataset.name));
+        self.batch.column(idx).as_ref()
+    }
+
+    pub fn text(&self, name: &str) -> &'a StringArray {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Utf8 column")
+    }
+
+    pub fn float(&self, name: &str) -> &'a Float64Array {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Float64 column")
+    }
+
+    pub fn int32(&self, name: &str) -> &'a Int32Array {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Int32 column")
+    }
+
+    pub fn timestamp(&self, name: &str) -> &'a TimestampMillisecondArray {
+        self.column(name)
+            .as_any()
+            .downcast_ref()
+            .expect("canonical Timestamp(ms) column")
+    }
+}
+
+/// The value of row `i`, `None` for NULL.
+pub fn opt_str(a: &StringArray, i: usize) -> Option<String> {
+    a.is_valid(i).then(|| a.value(i).to_string())
+}
+
+/// The value of row `i`, `None` for NULL.
+pub fn opt_f64(a: &Float64Array, i: usize) -> Option<f64> {
+    a.is_valid(i).then(|| a.value(i))
 }
 
 #[cfg(test)]

@@ -17,8 +17,10 @@
 //! koku creates uuids client-side (Django `default=uuid4`; its tables have no database default), so we
 //! send them too.
 
-use arrow::array::{Array, Float64Array, RecordBatch, StringArray};
-use koku_common::schema::{CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, Dataset};
+use arrow::array::RecordBatch;
+use koku_common::schema::{
+    CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, Columns, Dataset, opt_f64, opt_str as text,
+};
 use koku_common::workdir::{RunIdentity, WorkDir, stage};
 use postgres::Transaction;
 use uuid::Uuid;
@@ -39,19 +41,6 @@ pub struct ClusterInfoOutcome {
     pub pvcs_inserted: u64,
     pub pvcs_updated: u64,
     pub projects_inserted: u64,
-}
-
-fn text_col<'a>(dataset: &Dataset, batch: &'a RecordBatch, name: &str) -> &'a StringArray {
-    let i = dataset.column_index(name).expect("canonical column");
-    batch
-        .column(i)
-        .as_any()
-        .downcast_ref()
-        .expect("canonical Utf8 column")
-}
-
-fn text(a: &StringArray, i: usize) -> Option<String> {
-    a.is_valid(i).then(|| a.value(i).to_string())
 }
 
 fn read(wd: &WorkDir, dataset: &'static Dataset) -> Result<Vec<RecordBatch>> {
@@ -111,23 +100,15 @@ pub fn apply(
         .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
     for b in read(wd, &CLUSTER_NODES)? {
         let (node, rid, role, arch) = (
-            text_col(&CLUSTER_NODES, &b, "node"),
-            text_col(&CLUSTER_NODES, &b, "resource_id"),
-            text_col(&CLUSTER_NODES, &b, "node_role"),
-            text_col(&CLUSTER_NODES, &b, "architecture"),
+            Columns::new(&CLUSTER_NODES, &b).text("node"),
+            Columns::new(&CLUSTER_NODES, &b).text("resource_id"),
+            Columns::new(&CLUSTER_NODES, &b).text("node_role"),
+            Columns::new(&CLUSTER_NODES, &b).text("architecture"),
         );
-        let cap: &Float64Array = b
-            .column(
-                CLUSTER_NODES
-                    .column_index("node_capacity_cpu_cores")
-                    .expect("column"),
-            )
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Float64 column");
+        let cap = Columns::new(&CLUSTER_NODES, &b).float("node_capacity_cpu_cores");
         for i in 0..b.num_rows() {
             let Some(n) = text(node, i) else { continue };
-            let (r, c) = (text(rid, i), cap.is_valid(i).then(|| cap.value(i)));
+            let (r, c) = (text(rid, i), opt_f64(cap, i));
             let (role, arch) = (text(role, i), text(arch, i));
             // Django rounds a float to the field's 2 decimals before comparing (DecimalField).
             let existing = tx
@@ -179,9 +160,9 @@ pub fn apply(
         .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
     for b in read(wd, &CLUSTER_PVCS)? {
         let (pv, pvc, csi) = (
-            text_col(&CLUSTER_PVCS, &b, "persistentvolume"),
-            text_col(&CLUSTER_PVCS, &b, "persistentvolumeclaim"),
-            text_col(&CLUSTER_PVCS, &b, "csi_volume_handle"),
+            Columns::new(&CLUSTER_PVCS, &b).text("persistentvolume"),
+            Columns::new(&CLUSTER_PVCS, &b).text("persistentvolumeclaim"),
+            Columns::new(&CLUSTER_PVCS, &b).text("csi_volume_handle"),
         );
         for i in 0..b.num_rows() {
             // koku's create fails on NULL names (NOT NULL columns) and it skips the row.
@@ -220,7 +201,7 @@ pub fn apply(
         ))
         .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
     for b in read(wd, &CLUSTER_PROJECTS)? {
-        let ns = text_col(&CLUSTER_PROJECTS, &b, "namespace");
+        let ns = Columns::new(&CLUSTER_PROJECTS, &b).text("namespace");
         for i in 0..b.num_rows() {
             let Some(project) = text(ns, i) else { continue };
             out.projects_inserted += tx

@@ -2,9 +2,7 @@
 //! rows. Only the (small) daily and PostgreSQL datasets become rows; the hourly pod dataset is large and
 //! is folded into capacities batch by batch (see `capacity`).
 
-use arrow::array::{
-    Array, Float64Array, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray,
-};
+use arrow::array::{Array, RecordBatch};
 use koku_common::schema::Dataset;
 
 use crate::cluster_info::{ClusterNode, ExistingNode};
@@ -20,61 +18,7 @@ pub fn day_of(ms: i64) -> Day {
     ms.div_euclid(MS_PER_DAY) as Day
 }
 
-/// Typed access to one batch of a canonical dataset, by column name.
-pub struct Columns<'a> {
-    dataset: &'static Dataset,
-    batch: &'a RecordBatch,
-}
-
-impl<'a> Columns<'a> {
-    pub fn new(dataset: &'static Dataset, batch: &'a RecordBatch) -> Self {
-        Columns { dataset, batch }
-    }
-
-    fn column(&self, name: &str) -> &'a dyn Array {
-        let idx = self
-            .dataset
-            .column_index(name)
-            .unwrap_or_else(|| panic!("{} has no column {name}", self.dataset.name));
-        self.batch.column(idx).as_ref()
-    }
-
-    pub fn text(&self, name: &str) -> &'a StringArray {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Utf8 column")
-    }
-
-    pub fn float(&self, name: &str) -> &'a Float64Array {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Float64 column")
-    }
-
-    pub fn int32(&self, name: &str) -> &'a Int32Array {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Int32 column")
-    }
-
-    pub fn timestamp(&self, name: &str) -> &'a TimestampMillisecondArray {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Timestamp(ms) column")
-    }
-}
-
-pub fn opt_str(a: &StringArray, i: usize) -> Option<String> {
-    a.is_valid(i).then(|| a.value(i).to_string())
-}
-
-pub fn opt_f64(a: &Float64Array, i: usize) -> Option<f64> {
-    a.is_valid(i).then(|| a.value(i))
-}
+pub use koku_common::schema::{Columns, opt_f64, opt_str};
 
 /// One row of `openshift_pod_usage_line_items_daily`, the columns the summary reads.
 #[derive(Debug, Clone, Default, PartialEq)]
