@@ -281,6 +281,49 @@ impl WorkDir {
     /// Open `dataset` as written by `stage_name`, after checking that the file is the one `run.json`
     /// records (checksum), belongs to this run (metadata) and has the canonical schema.
     pub fn reader(&self, stage_name: &str, dataset: &'static Dataset) -> Result<DatasetReader> {
+        let (file, sha256) = self.recorded_output(stage_name, dataset)?;
+        check_sha256(&file, &sha256)?;
+        DatasetReader::open(&file, dataset, Some(&self.run.run_id))
+    }
+
+    /// [`WorkDir::reader`] without the checksum, for a caller that checks every checksum of the stage
+    /// on another thread ([`WorkDir::check_outputs_in_background`]) and waits for that before it
+    /// keeps anything it computed.
+    pub fn reader_checked_later(
+        &self,
+        stage_name: &str,
+        dataset: &'static Dataset,
+        _checks: &BackgroundChecks,
+    ) -> Result<DatasetReader> {
+        let (file, _) = self.recorded_output(stage_name, dataset)?;
+        DatasetReader::open(&file, dataset, Some(&self.run.run_id))
+    }
+
+    /// Start checking the checksum of every output `stage_name` recorded, on another thread (perf:
+    /// hashing the inputs is a few percent of the transform, and the machine has a second core).
+    pub fn check_outputs_in_background(&self, stage_name: &str) -> Result<BackgroundChecks> {
+        let files: Vec<(PathBuf, String)> = self
+            .require_stage(stage_name, "")?
+            .outputs
+            .values()
+            .map(|o| (self.path.join(&o.file), o.sha256.clone()))
+            .collect();
+        let handle = std::thread::Builder::new()
+            .name("checksums".into())
+            .spawn(move || {
+                files
+                    .iter()
+                    .try_for_each(|(file, sha256)| check_sha256(file, sha256))
+            })
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(BackgroundChecks(handle))
+    }
+
+    fn recorded_output(
+        &self,
+        stage_name: &str,
+        dataset: &'static Dataset,
+    ) -> Result<(PathBuf, String)> {
         let record = self
             .require_stage(stage_name, "")?
             .outputs
@@ -290,16 +333,7 @@ impl WorkDir {
                 dataset: dataset.name.to_string(),
                 stage: stage_name.to_string(),
             })?;
-        let file = self.path.join(&record.file);
-        let actual = sha256_file(&file)?;
-        if actual != record.sha256 {
-            return Err(Error::ChecksumMismatch {
-                path: file,
-                expected: record.sha256.clone(),
-                actual,
-            });
-        }
-        DatasetReader::open(&file, dataset, Some(&self.run.run_id))
+        Ok((self.path.join(&record.file), record.sha256.clone()))
     }
 
     /// The checksums of the given stage's outputs, as inputs of the next stage.
@@ -525,6 +559,32 @@ impl Drop for DatasetWriter {
     }
 }
 
+fn check_sha256(file: &Path, expected: &str) -> Result<()> {
+    let actual = sha256_file(file)?;
+    if actual != expected {
+        return Err(Error::ChecksumMismatch {
+            path: file.to_path_buf(),
+            expected: expected.to_string(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// Checksums being checked on another thread ([`WorkDir::check_outputs_in_background`]).
+#[must_use = "wait() for the checks before keeping what was computed from the files"]
+pub struct BackgroundChecks(std::thread::JoinHandle<Result<()>>);
+
+impl BackgroundChecks {
+    /// Wait for the checks: the first mismatch or read error, if any.
+    pub fn wait(self) -> Result<()> {
+        match self.0.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
 /// Reads the batches of one dataset's IPC file, checked against the canonical schema.
 pub struct DatasetReader {
     path: PathBuf,
@@ -607,6 +667,17 @@ impl DatasetReader {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Go back to the first batch, for a second pass over the file (its checksum was checked on open).
+    pub fn rewind(&mut self) -> Result<()> {
+        if self.reader.num_batches() == 0 {
+            // Nothing to go back to (arrow refuses index 0 of a file without batches).
+            return Ok(());
+        }
+        self.reader
+            .set_index(0)
+            .map_err(|e| Error::arrow(&self.path, e))
     }
 
     /// Read every batch (for the small datasets).

@@ -18,11 +18,18 @@ pub fn day_of(ms: i64) -> Day {
     ms.div_euclid(MS_PER_DAY) as Day
 }
 
+/// The calendar date of a [`Day`], for messages.
+pub fn date_of(day: Day) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
+}
+
 pub use koku_common::schema::{Columns, opt_f64, opt_str};
 
 /// One row of `openshift_pod_usage_line_items_daily`, the columns the summary reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PodDaily {
+    /// The row's number in its dataset (from 0, across batches), for error messages.
+    pub row: usize,
     pub day: Day,
     pub namespace: Option<String>,
     pub node: Option<String>,
@@ -46,6 +53,8 @@ pub struct PodDaily {
 /// One row of `openshift_storage_usage_line_items_daily`, the columns the summary reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StorageDaily {
+    /// The row's number in its dataset (from 0, across batches), for error messages.
+    pub row: usize,
     pub day: Day,
     pub namespace: Option<String>,
     pub pod: Option<String>,
@@ -99,13 +108,15 @@ fn day_column(c: &Columns<'_>, i: usize, dataset: &'static Dataset) -> Result<Da
     Ok(day_of(ts.value(i)))
 }
 
-/// Decode daily pod batches. `first_row` numbers rows across batches for error messages.
+/// Decode daily pod batches; `first_row` is the dataset row number of the first row (rows are numbered
+/// across batches, for error messages).
 pub fn pod_daily_rows(
     dataset: &'static Dataset,
     batches: &[RecordBatch],
+    first_row: usize,
 ) -> Result<Vec<PodDaily>, TransformError> {
     let mut out = Vec::new();
-    let mut row = 0;
+    let mut row = first_row;
     for b in batches {
         let c = Columns::new(dataset, b);
         let (ns, node, pod, labels, rid) = (
@@ -135,6 +146,7 @@ pub fn pod_daily_rows(
         );
         for i in 0..b.num_rows() {
             out.push(PodDaily {
+                row: row + i,
                 day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
                 namespace: opt_str(ns, i),
                 node: opt_str(node, i),
@@ -159,13 +171,14 @@ pub fn pod_daily_rows(
     Ok(out)
 }
 
-/// Decode daily storage batches.
+/// Decode daily storage batches; `first_row` as for [`pod_daily_rows`].
 pub fn storage_daily_rows(
     dataset: &'static Dataset,
     batches: &[RecordBatch],
+    first_row: usize,
 ) -> Result<Vec<StorageDaily>, TransformError> {
     let mut out = Vec::new();
-    let mut row = 0;
+    let mut row = first_row;
     for b in batches {
         let c = Columns::new(dataset, b);
         let t = |n: &str| c.text(n);
@@ -188,6 +201,7 @@ pub fn storage_daily_rows(
         );
         for i in 0..b.num_rows() {
             out.push(StorageDaily {
+                row: row + i,
                 day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
                 namespace: opt_str(ns, i),
                 pod: opt_str(pod, i),

@@ -7,10 +7,12 @@
 //! * [`pod`] — Pod rows (spec §4.4), using [`capacity`] (§4.2), [`lookups`] (§4.1, §4.3), [`labels`];
 //! * [`storage`] — Storage rows (§4.5);
 //! * [`unallocated`] — unallocated-capacity rows (§4.7), computed from the Pod rows;
-//! * [`output`] — the output row and its Arrow batch; [`run`] — reading and writing the work dir.
+//! * [`output`] — the output row and its Arrow batch; [`run`] — reading and writing the work dir,
+//!   streaming it day by day ([`days`]).
 
 pub mod capacity;
 pub mod cluster_info;
+pub mod days;
 pub mod error;
 pub mod inputs;
 pub mod labels;
@@ -47,7 +49,8 @@ pub struct Context<'a> {
     pub capacities: &'a Capacities,
 }
 
-/// Every input of the OCP summary, decoded.
+/// Every input of the OCP summary, decoded. [`compute_ocp`] numbers the pod and storage rows by their
+/// index here (their `row` is overwritten), so errors name that index.
 pub struct OcpInputs {
     pub pods: Vec<inputs::PodDaily>,
     pub storage: Vec<inputs::StorageDaily>,
@@ -60,14 +63,15 @@ pub struct OcpInputs {
     pub capacities: Capacities,
 }
 
-/// Compute all summary rows: Pod, then Storage, then unallocated, each sorted by its group key; the
-/// result is ordered by day, then kind, then key.
+/// Compute all summary rows: per day, the Pod rows, then Storage, then unallocated, each sorted by its
+/// group key. The in-memory form of what [`run::transform_ocp`] does day by day from the work dir; both
+/// compute every day with [`compute_day`].
 pub fn compute_ocp(inputs: OcpInputs) -> Result<Vec<output::SummaryRow>, TransformError> {
     let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
     compute_ocp_with_nodes(inputs, &found)
 }
 
-/// [`compute_ocp`] with koku's nodes query already run (`found`), for callers that also write it out.
+/// [`compute_ocp`] with koku's nodes query already run (`found`).
 pub fn compute_ocp_with_nodes(
     inputs: OcpInputs,
     found: &[cluster_info::ClusterNode],
@@ -94,18 +98,46 @@ pub fn compute_ocp_with_nodes(
         categories: &mut categories,
         capacities: &inputs.capacities,
     };
-    let pods = pod::pod_rows(&inputs.pods, &mut ctx)?;
-    let storage = storage::storage_rows(&inputs.storage, &inputs.pods, &mut ctx)?;
     // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
     // the table as that leaves it.
     let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, found));
-    let unallocated = unallocated::unallocated_rows(&pods, &roles, &mut ctx);
+    let mut days: std::collections::BTreeMap<inputs::Day, (Vec<_>, Vec<_>)> = Default::default();
+    // Errors name a row by its index in the inputs.
+    for (i, mut p) in inputs.pods.into_iter().enumerate() {
+        p.row = i;
+        days.entry(p.day).or_default().0.push(p);
+    }
+    for (i, mut s) in inputs.storage.into_iter().enumerate() {
+        s.row = i;
+        days.entry(s.day).or_default().1.push(s);
+    }
+    let mut rows = Vec::new();
+    for (pods, storage) in days.values() {
+        rows.extend(compute_day(pods, storage, &roles, &mut ctx)?);
+    }
+    Ok(rows)
+}
+
+/// The summary rows of one day from that day's daily pod and storage rows: the Pod rows, then Storage,
+/// then unallocated, each sorted by its group key. Every rule of koku's SQL is keyed by day except the
+/// window-wide cluster-information queries, whose node roles come in as `roles`; so a day needs only
+/// its own rows, and the transform's memory is bounded by one day.
+pub fn compute_day(
+    pods: &[inputs::PodDaily],
+    storage: &[inputs::StorageDaily],
+    roles: &unallocated::Roles,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<output::SummaryRow>, TransformError> {
+    let pod_rows = pod::pod_rows(pods, ctx)?;
+    let storage_rows = storage::storage_rows(storage, pods, ctx)?;
+    let unallocated_rows = unallocated::unallocated_rows(&pod_rows, roles, ctx);
     let mut rows: Vec<output::SummaryRow> =
-        Vec::with_capacity(pods.len() + storage.len() + unallocated.len());
-    rows.extend(pods);
-    rows.extend(storage);
-    rows.extend(unallocated);
-    // Stable sort: within a day and kind, the per-kind key order is kept.
+        Vec::with_capacity(pod_rows.len() + storage_rows.len() + unallocated_rows.len());
+    rows.extend(pod_rows);
+    rows.extend(storage_rows);
+    rows.extend(unallocated_rows);
+    // Stable sort: within a day and kind, the per-kind key order is kept (a no-op on one day's rows,
+    // kept so that several days passed together still come out day by day).
     rows.sort_by_key(|r| (r.usage_start, kind_rank(r.row_kind)));
     Ok(rows)
 }

@@ -26,6 +26,48 @@ pub struct DailyLabelSets {
     sets: FastMap<Day, FastMap<String, Vec<Arc<Labels>>>>,
 }
 
+/// Builds [`DailyLabelSets`] from label rows that may arrive batch by batch.
+#[derive(Debug, Default)]
+pub struct DailyLabelSetsBuilder {
+    /// BTreeMap keyed by JSON text: distinct maps, in a deterministic order.
+    sets: FastMap<(Day, Option<String>), DistinctMaps>,
+}
+
+impl DailyLabelSetsBuilder {
+    /// Add label rows; an error names the row by its index in `rows`.
+    pub fn add(
+        &mut self,
+        dataset: &'static Dataset,
+        labels_column: &str,
+        rows: &[LabelDaily],
+        cache: &mut FilteredLabelCache,
+    ) -> Result<(), TransformError> {
+        for (i, r) in rows.iter().enumerate() {
+            let filtered = cache
+                .get(r.labels.as_deref())
+                .map_err(|m| TransformError::input(dataset, i, labels_column, m))?;
+            let json = filtered.as_deref().map(to_json);
+            self.sets
+                .entry((r.day, r.key.clone()))
+                .or_default()
+                .insert(json, filtered);
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> DailyLabelSets {
+        let mut nested: FastMap<Day, FastMap<String, Vec<Arc<Labels>>>> = FastMap::default();
+        // A NULL node/namespace never satisfies the join's equality.
+        for ((day, key), maps) in self.sets {
+            let Some(key) = key else { continue };
+            // A NULL label text is coalesced to `{}` by the SQL (`coalesce(nli.node_labels, {})`).
+            let maps = maps.into_values().map(|m| m.unwrap_or_default()).collect();
+            nested.entry(day).or_default().insert(key, maps);
+        }
+        DailyLabelSets { sets: nested }
+    }
+}
+
 impl DailyLabelSets {
     pub fn build(
         dataset: &'static Dataset,
@@ -33,26 +75,9 @@ impl DailyLabelSets {
         rows: &[LabelDaily],
         cache: &mut FilteredLabelCache,
     ) -> Result<Self, TransformError> {
-        // BTreeMap keyed by JSON text: distinct maps, in a deterministic order.
-        let mut sets: FastMap<(Day, Option<String>), DistinctMaps> = FastMap::default();
-        for (i, r) in rows.iter().enumerate() {
-            let filtered = cache
-                .get(r.labels.as_deref())
-                .map_err(|m| TransformError::input(dataset, i, labels_column, m))?;
-            let json = filtered.as_deref().map(to_json);
-            sets.entry((r.day, r.key.clone()))
-                .or_default()
-                .insert(json, filtered);
-        }
-        let mut nested: FastMap<Day, FastMap<String, Vec<Arc<Labels>>>> = FastMap::default();
-        // A NULL node/namespace never satisfies the join's equality.
-        for ((day, key), maps) in sets {
-            let Some(key) = key else { continue };
-            // A NULL label text is coalesced to `{}` by the SQL (`coalesce(nli.node_labels, {})`).
-            let maps = maps.into_values().map(|m| m.unwrap_or_default()).collect();
-            nested.entry(day).or_default().insert(key, maps);
-        }
-        Ok(DailyLabelSets { sets: nested })
+        let mut b = DailyLabelSetsBuilder::default();
+        b.add(dataset, labels_column, rows, cache)?;
+        Ok(b.finish())
     }
 
     /// The maps joined to a row with this day and key; empty slice = no match (the SQL coalesces the

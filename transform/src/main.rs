@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of glibc's malloc: the transform allocates and frees millions of small strings
+/// (decoded rows, group keys), and glibc's free/consolidate was about a quarter of its time (perf,
+/// BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "koku-transform",
@@ -36,7 +42,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     koku_common::logging::init(cli.verbose);
     match cli.command {
-        Command::Ocp { workdir } => match koku_transform::transform_ocp(&workdir) {
+        Command::Ocp { workdir } => match koku_transform::run::transform_ocp_with(
+            &workdir,
+            &koku_transform::run::TransformOptions {
+                progress: koku_common::logging::progress_enabled(),
+            },
+        ) {
             Ok(report) => {
                 let kinds: Vec<String> = report
                     .rows_by_kind

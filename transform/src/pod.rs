@@ -89,7 +89,7 @@ pub fn pod_rows(
     let mut merged_memo: FastMap<(usize, usize, usize), Rc<str>> = FastMap::default();
     let empty = Labels::new();
     let (node_labels, namespace_labels) = (ctx.node_labels, ctx.namespace_labels);
-    for (i, r) in rows.iter().enumerate() {
+    for r in rows {
         // `li.node != ''`: drops empty and NULL nodes (they still count in capacity and storage).
         let Some(node) = r.node.as_deref().filter(|n| !n.is_empty()) else {
             continue;
@@ -97,7 +97,7 @@ pub fn pod_rows(
         let pod_labels = ctx
             .labels
             .get(r.pod_labels.as_deref())
-            .map_err(|m| TransformError::input(&POD_USAGE_DAILY, i, "pod_labels", m))?;
+            .map_err(|m| TransformError::input(&POD_USAGE_DAILY, r.row, "pod_labels", m))?;
         let node_sets = node_labels.get(r.day, Some(node));
         let ns_sets = namespace_labels.get(r.day, r.namespace.as_deref());
         let categories = ctx.categories.matches(r.namespace.as_deref());

@@ -1,4 +1,5 @@
-//! Reading the extracted datasets from the work dir, computing, and writing the summary dataset.
+//! Reading the extracted datasets from the work dir, computing day by day, and writing the summary
+//! dataset and koku's cluster-information datasets.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,12 +11,19 @@ use koku_common::schema::{
     ENABLED_TAG_KEYS, NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY, OCP_DAILY_SUMMARY, OCP_NODES,
     POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
 };
-use koku_common::workdir::{StageRecord, WorkDir, stage};
+use koku_common::workdir::{
+    BackgroundChecks, DatasetReader, DatasetWriter, RunIdentity, StageRecord, WorkDir, stage,
+};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::capacity::CapacityBuilder;
+use crate::days::{DayIndex, DayStream};
 use crate::error::TransformError;
 use crate::inputs::{self, RunParams};
-use crate::{OcpInputs, cluster_info, compute_ocp_with_nodes, output};
+use crate::labels::{EnabledKeys, FilteredLabelCache};
+use crate::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
+use crate::{Context, cluster_info, compute_day, output, unallocated};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,44 +32,101 @@ pub struct TransformReport {
     pub rows: u64,
 }
 
-fn read_all(wd: &WorkDir, dataset: &'static Dataset) -> Result<Vec<RecordBatch>, TransformError> {
-    Ok(wd.reader(stage::EXTRACT, dataset)?.read_all()?)
+/// What `koku-transform ocp` can be asked to do besides its work.
+#[derive(Debug, Clone, Default)]
+pub struct TransformOptions {
+    /// Draw a progress bar (days done) on stderr.
+    pub progress: bool,
 }
 
-/// Decode a dataset one IPC batch at a time; error rows are numbered across the whole dataset, as if
-/// the batches had been decoded together.
-fn decode_by_batch<T>(
+/// Output batches of this many rows keep the writer's memory bounded and the file friendly to readers.
+const OUTPUT_BATCH_ROWS: usize = 65_536;
+
+/// Open an extracted dataset; its checksum is checked by `checks` (see [`transform_ocp_with`]).
+fn open_input(
     wd: &WorkDir,
     dataset: &'static Dataset,
-    decode: impl Fn(&[RecordBatch]) -> Result<Vec<T>, TransformError>,
-) -> Result<Vec<T>, TransformError> {
-    let reader = wd.reader(stage::EXTRACT, dataset)?;
-    let path = reader.path().display().to_string();
-    let mut out = Vec::new();
+    checks: &BackgroundChecks,
+) -> Result<DatasetReader, TransformError> {
+    Ok(wd.reader_checked_later(stage::EXTRACT, dataset, checks)?)
+}
+
+fn read_all(
+    wd: &WorkDir,
+    dataset: &'static Dataset,
+    checks: &BackgroundChecks,
+) -> Result<Vec<RecordBatch>, TransformError> {
+    Ok(open_input(wd, dataset, checks)?.read_all()?)
+}
+
+/// Number an error's row across the dataset: `offset` is the dataset row of the batch's first row.
+fn at_offset(e: TransformError, offset: usize) -> TransformError {
+    match &e {
+        TransformError::Input { row, .. } => {
+            let r = *row;
+            e.at_row(offset + r)
+        }
+        _ => e,
+    }
+}
+
+fn arrow_error(path: &Path) -> impl Fn(arrow::error::ArrowError) -> TransformError + '_ {
+    move |e| TransformError::Arrow {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+/// Build the daily label sets of a label dataset batch by batch; `each` also sees every decoded batch.
+fn label_sets(
+    wd: &WorkDir,
+    dataset: &'static Dataset,
+    key_column: &str,
+    labels_column: &str,
+    cache: &mut FilteredLabelCache,
+    checks: &BackgroundChecks,
+    mut each: impl FnMut(&[inputs::LabelDaily]),
+) -> Result<DailyLabelSets, TransformError> {
+    let reader = open_input(wd, dataset, checks)?;
+    let path = reader.path().to_path_buf();
+    let mut builder = DailyLabelSetsBuilder::default();
     let mut offset = 0;
     for batch in reader {
-        let batch = batch.map_err(|e| TransformError::Arrow {
-            path: path.clone(),
-            source: e,
-        })?;
-        let rows = decode(std::slice::from_ref(&batch)).map_err(|e| {
-            let row = match &e {
-                TransformError::Input { row, .. } => Some(*row),
-                _ => None,
-            };
-            match row {
-                Some(r) => e.at_row(offset + r),
-                None => e,
-            }
-        })?;
-        out.extend(rows);
+        let batch = batch.map_err(arrow_error(&path))?;
+        let rows = inputs::label_daily_rows(
+            dataset,
+            std::slice::from_ref(&batch),
+            key_column,
+            labels_column,
+        )
+        .map_err(|e| at_offset(e, offset))?;
+        builder
+            .add(dataset, labels_column, &rows, cache)
+            .map_err(|e| at_offset(e, offset))?;
+        each(&rows);
         offset += batch.num_rows();
     }
-    Ok(out)
+    Ok(builder.finish())
 }
 
 /// Run the OCP transform on the work dir at `path`.
 pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
+    transform_ocp_with(path, &TransformOptions::default())
+}
+
+/// Run the OCP transform on the work dir at `path`, streaming it day by day.
+///
+/// Pass 1 folds what koku computes over the whole window: the hourly capacities (small: one entry
+/// per interval and node), the label sets, koku's nodes query (whose roles the unallocated rows of
+/// every day need) and which days each batch of the daily files holds. Pass 2 computes the summary
+/// day by day ([`compute_day`]) from only that day's daily rows and appends them to the output, so the
+/// memory is bounded by one day of rows, not the window (perf: a 30-day window of 400 nodes held
+/// 7M decoded daily rows, 6.7 GB, before; BENCHMARKS.md). The output is the same rows in the same
+/// order as [`crate::compute_ocp`] on the whole window.
+pub fn transform_ocp_with(
+    path: &Path,
+    opts: &TransformOptions,
+) -> Result<TransformReport, TransformError> {
     let started_at = Utc::now();
     let mut wd = WorkDir::open(path)?;
     wd.require_stage(stage::EXTRACT, "; run koku-extract first")?;
@@ -77,73 +142,18 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
         .into());
     }
     let inputs_used = wd.outputs_as_inputs(stage::EXTRACT);
+    // The inputs' checksums are checked on the second core while the first computes; nothing is kept
+    // (the outputs are only renamed into place by `finish`) until the checks have passed.
+    let checks = wd.check_outputs_in_background(stage::EXTRACT)?;
 
-    // The hourly rows are only needed as capacities: fold them batch by batch.
-    let mut capacity = CapacityBuilder::default();
-    let reader = wd.reader(stage::EXTRACT, &POD_USAGE_HOURLY)?;
-    let hourly_path = reader.path().display().to_string();
-    for batch in reader {
-        let batch = batch.map_err(|e| TransformError::Arrow {
-            path: hourly_path.clone(),
-            source: e,
-        })?;
-        capacity.add_batch(&batch);
-    }
-
-    let inputs = OcpInputs {
-        // Decoded batch by batch, so the Arrow batches of the large daily datasets are never all in
-        // memory next to their decoded rows (perf: the old `read_all` temporaries lived until the end
-        // of this statement, on top of every decoded row — measured in BENCHMARKS.md).
-        pods: decode_by_batch(&wd, &POD_USAGE_DAILY, |b| {
-            inputs::pod_daily_rows(&POD_USAGE_DAILY, b)
-        })?,
-        storage: decode_by_batch(&wd, &STORAGE_USAGE_DAILY, |b| {
-            inputs::storage_daily_rows(&STORAGE_USAGE_DAILY, b)
-        })?,
-        node_labels: inputs::label_daily_rows(
-            &NODE_LABELS_DAILY,
-            &read_all(&wd, &NODE_LABELS_DAILY)?,
-            "node",
-            "node_labels",
-        )?,
-        namespace_labels: inputs::label_daily_rows(
-            &NAMESPACE_LABELS_DAILY,
-            &read_all(&wd, &NAMESPACE_LABELS_DAILY)?,
-            "namespace",
-            "namespace_labels",
-        )?,
-        enabled_keys: inputs::enabled_keys(&ENABLED_TAG_KEYS, &read_all(&wd, &ENABLED_TAG_KEYS)?),
-        cost_categories: inputs::cost_categories(
-            &COST_CATEGORY_NAMESPACE,
-            &read_all(&wd, &COST_CATEGORY_NAMESPACE)?,
-        ),
-        nodes: inputs::node_table(
-            &OCP_NODES,
-            &read_all(&wd, &OCP_NODES)?,
-            &identity.source_uuid,
-        ),
-        capacities: capacity.finish(),
-    };
-    // koku's nodes query runs once: written out for the load, and used for the unallocated roles.
-    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
-    let cluster_info = cluster_info_batches(&inputs, &found);
-    let rows = compute_ocp_with_nodes(inputs, &found)?;
-
-    let run = RunParams {
-        report_period_id: identity.report_period_id,
-        cluster_id: identity.cluster_id.clone(),
-        cluster_alias: identity.cluster_alias.clone(),
-        source_uuid: identity.source_uuid.clone(),
-    };
-    let mut rows_by_kind: BTreeMap<String, u64> = BTreeMap::new();
-    for r in &rows {
-        *rows_by_kind.entry(r.row_kind.to_string()).or_default() += 1;
-    }
-    let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
-    // Batches of 64k rows keep the writer's memory bounded and the file friendly to readers.
-    for chunk in rows.chunks(65_536) {
-        writer.write(&output::to_batch(chunk, &run))?;
-    }
+    let summarised = summarise(&wd, &identity, opts, &checks);
+    // A checksum mismatch explains any error the computation may have run into: it is reported first.
+    checks.wait()?;
+    let Summarised {
+        writer,
+        cluster_info,
+        rows_by_kind,
+    } = summarised?;
     let out = writer.finish()?;
     let total = out.rows;
     let mut outputs = BTreeMap::new();
@@ -175,16 +185,175 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
     })
 }
 
+/// What [`summarise`] computed, not yet in place: the summary file's writer (unfinished: nothing is
+/// renamed into place before the input checksums have passed) and koku's cluster-information rows.
+struct Summarised {
+    writer: DatasetWriter,
+    cluster_info: Vec<(&'static Dataset, RecordBatch)>,
+    rows_by_kind: BTreeMap<String, u64>,
+}
+
+/// Both passes (see [`transform_ocp_with`]).
+fn summarise(
+    wd: &WorkDir,
+    identity: &RunIdentity,
+    opts: &TransformOptions,
+    checks: &BackgroundChecks,
+) -> Result<Summarised, TransformError> {
+    // Pass 1. The hourly rows are only needed as capacities: fold them batch by batch.
+    let mut capacity = CapacityBuilder::default();
+    let reader = open_input(wd, &POD_USAGE_HOURLY, checks)?;
+    let hourly_path = reader.path().to_path_buf();
+    for batch in reader {
+        capacity.add_batch(&batch.map_err(arrow_error(&hourly_path))?);
+    }
+    let capacities = capacity.finish();
+
+    let enabled =
+        inputs::enabled_keys(&ENABLED_TAG_KEYS, &read_all(wd, &ENABLED_TAG_KEYS, checks)?);
+    let mut cache = FilteredLabelCache::new(EnabledKeys::from_enabled(enabled));
+    let mut nodes_query = cluster_info::NodesQuery::default();
+    let node_labels = label_sets(
+        wd,
+        &NODE_LABELS_DAILY,
+        "node",
+        "node_labels",
+        &mut cache,
+        checks,
+        |rows| {
+            for r in rows {
+                nodes_query.add_label(r.key.as_deref(), r.labels.as_deref());
+            }
+        },
+    )?;
+    let namespace_labels = label_sets(
+        wd,
+        &NAMESPACE_LABELS_DAILY,
+        "namespace",
+        "namespace_labels",
+        &mut cache,
+        checks,
+        |_| {},
+    )?;
+    let mut categories = CostCategories::new(inputs::cost_categories(
+        &COST_CATEGORY_NAMESPACE,
+        &read_all(wd, &COST_CATEGORY_NAMESPACE, checks)?,
+    ));
+    let existing_nodes = inputs::node_table(
+        &OCP_NODES,
+        &read_all(wd, &OCP_NODES, checks)?,
+        &identity.source_uuid,
+    );
+
+    // The daily files: day index, and koku's nodes query over the pod rows (read from the Arrow
+    // columns, no rows decoded).
+    let mut pod_reader = open_input(wd, &POD_USAGE_DAILY, checks)?;
+    let pod_path = pod_reader.path().to_path_buf();
+    let mut pod_index = DayIndex::new(&POD_USAGE_DAILY);
+    for batch in pod_reader.by_ref() {
+        let batch = batch.map_err(arrow_error(&pod_path))?;
+        pod_index.add_batch(&batch)?;
+        nodes_query.add_pod_batch(&batch);
+    }
+    pod_reader.rewind()?;
+    let mut storage_reader = open_input(wd, &STORAGE_USAGE_DAILY, checks)?;
+    let storage_path = storage_reader.path().to_path_buf();
+    let mut storage_index = DayIndex::new(&STORAGE_USAGE_DAILY);
+    for batch in storage_reader.by_ref() {
+        storage_index.add_batch(&batch.map_err(arrow_error(&storage_path))?)?;
+    }
+    storage_reader.rewind()?;
+
+    // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
+    // the table as that leaves it. The nodes query is also written out for the load.
+    let found = nodes_query.finish();
+    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&existing_nodes, &found));
+
+    let mut days = pod_index.days();
+    days.extend(storage_index.days());
+    let mut pods = DayStream::new(pod_reader, pod_index, inputs::pod_daily_rows, |p| p.day);
+    let mut storage = DayStream::new(
+        storage_reader,
+        storage_index,
+        inputs::storage_daily_rows,
+        |s| s.day,
+    );
+
+    // Pass 2, day by day.
+    let run = RunParams {
+        report_period_id: identity.report_period_id,
+        cluster_id: identity.cluster_id.clone(),
+        cluster_alias: identity.cluster_alias.clone(),
+        source_uuid: identity.source_uuid.clone(),
+    };
+    let mut ctx = Context {
+        labels: &mut cache,
+        node_labels: &node_labels,
+        namespace_labels: &namespace_labels,
+        categories: &mut categories,
+        capacities: &capacities,
+    };
+    let bar = progress_bar(opts.progress, days.len() as u64);
+    let mut pvcs_and_projects = cluster_info::PvcsAndProjects::default();
+    let mut rows_by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
+    let mut pending: Vec<output::SummaryRow> = Vec::new();
+    for day in days {
+        let day_pods = pods.take(day)?;
+        let day_storage = storage.take(day)?;
+        pvcs_and_projects.add_pods(&day_pods);
+        pvcs_and_projects.add_storage(&day_storage);
+        let rows = compute_day(&day_pods, &day_storage, &roles, &mut ctx)?;
+        tracing::debug!(
+            day = %inputs::date_of(day),
+            pod_rows = day_pods.len(),
+            storage_rows = day_storage.len(),
+            summary_rows = rows.len(),
+            "summarised"
+        );
+        for r in &rows {
+            *rows_by_kind.entry(r.row_kind.to_string()).or_default() += 1;
+        }
+        pending.extend(rows);
+        while pending.len() >= OUTPUT_BATCH_ROWS {
+            let rest = pending.split_off(OUTPUT_BATCH_ROWS);
+            writer.write(&output::to_batch(&pending, &run))?;
+            pending = rest;
+        }
+        bar.inc(1);
+    }
+    if !pending.is_empty() {
+        writer.write(&output::to_batch(&pending, &run))?;
+    }
+    bar.finish_and_clear();
+    let (pvcs, projects) = pvcs_and_projects.finish();
+    Ok(Summarised {
+        writer,
+        cluster_info: cluster_info_batches(&found, &pvcs, &projects),
+        rows_by_kind,
+    })
+}
+
+fn progress_bar(enabled: bool, days: u64) -> ProgressBar {
+    if !enabled || days == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(days).with_message("summarising");
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} days ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
 /// The cluster-information datasets (koku's node, PVC and project queries) as batches.
 fn cluster_info_batches(
-    inputs: &OcpInputs,
     nodes: &[cluster_info::ClusterNode],
+    pvcs: &[cluster_info::Pvc],
+    projects: &[Option<String>],
 ) -> Vec<(&'static Dataset, RecordBatch)> {
     use arrow::array::{ArrayRef, Float64Array, StringArray};
     use std::sync::Arc;
     let text = |v: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(v)) };
-    let pvcs = cluster_info::pvcs_query(&inputs.storage);
-    let projects = cluster_info::projects_query(&inputs.pods);
     let nodes_batch = RecordBatch::try_new(
         CLUSTER_NODES.schema(),
         vec![

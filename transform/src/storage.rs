@@ -124,18 +124,23 @@ pub fn storage_rows(
 
     let mut groups: FastMap<StorageKey, StorageGroup> = FastMap::default();
     let empty = Labels::new();
-    for (i, s) in storage.iter().enumerate() {
+    for s in storage {
         let pv_labels = ctx
             .labels
             .get(s.persistentvolume_labels.as_deref())
             .map_err(|m| {
-                TransformError::input(&STORAGE_USAGE_DAILY, i, "persistentvolume_labels", m)
+                TransformError::input(&STORAGE_USAGE_DAILY, s.row, "persistentvolume_labels", m)
             })?;
         let pvc_labels = ctx
             .labels
             .get(s.persistentvolumeclaim_labels.as_deref())
             .map_err(|m| {
-                TransformError::input(&STORAGE_USAGE_DAILY, i, "persistentvolumeclaim_labels", m)
+                TransformError::input(
+                    &STORAGE_USAGE_DAILY,
+                    s.row,
+                    "persistentvolumeclaim_labels",
+                    m,
+                )
             })?;
         let matched: Vec<Placement<'_>> = match (
             s.persistentvolumeclaim.as_deref(),

@@ -19,8 +19,11 @@ const EXCLUDED_NAMESPACES: [&str; 4] = [
     "Storage unattributed",
 ];
 
+/// Node role per (node, resource_id).
+pub type Roles = HashMap<(String, String), String>;
+
 /// `cte_node_role`: max(node_role) per (node, resource_id) over the whole tenant's nodes table.
-pub fn role_lookup(nodes: &[ExistingNode]) -> HashMap<(String, String), String> {
+pub fn role_lookup(nodes: &[ExistingNode]) -> Roles {
     let mut roles: HashMap<(String, String), Option<String>> = HashMap::new();
     for n in nodes.iter().map(|e| &e.node) {
         if let (Some(node), Some(rid)) = (&n.node, &n.resource_id) {
@@ -53,7 +56,7 @@ struct NodeGroup {
 /// Compute the unallocated rows from the (f64) Pod rows, sorted by (day, node, namespace, category).
 pub fn unallocated_rows(
     pod_rows: &[SummaryRow],
-    roles: &HashMap<(String, String), String>,
+    roles: &Roles,
     ctx: &mut Context<'_>,
 ) -> Vec<SummaryRow> {
     let mut groups: BTreeMap<(Day, String), NodeGroup> = BTreeMap::new();

@@ -1662,6 +1662,7 @@ fn empty_pod_node_counts_for_the_shared_volume_node_count() {
     let bs = 10.0 * GIB * 86_400.0;
     for pod in ["p1", "p2"] {
         inputs.storage.push(StorageDaily {
+            row: 0,
             day: day_of(OCT1_MS),
             namespace: s("web"),
             pod: s(pod),

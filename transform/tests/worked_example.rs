@@ -24,6 +24,7 @@ fn pod(
 ) -> PodDaily {
     let m = |x: Option<f64>| x.map(|v| v * GIB * 3600.0);
     PodDaily {
+        row: 0,
         day: day_of(OCT1_MS),
         namespace: s(ns),
         node: s(node),
@@ -131,6 +132,7 @@ fn example() -> OcpInputs {
     ];
     let storage = vec![
         StorageDaily {
+            row: 0,
             day: day_of(OCT1_MS),
             namespace: s("web"),
             pod: s("web-1"),
@@ -146,6 +148,7 @@ fn example() -> OcpInputs {
             persistentvolumeclaim_usage_byte_seconds: Some(463_856_467_968_000.0),
         },
         StorageDaily {
+            row: 0,
             day: day_of(OCT1_MS),
             namespace: s("web"),
             pod: s("old-pod"),

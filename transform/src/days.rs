@@ -1,0 +1,288 @@
+//! Reading a daily dataset of the work dir one day at a time.
+//!
+//! Every rule of koku's summary SQL is keyed by day (except the window-wide cluster-information
+//! queries, folded in a first pass), so the transform needs one day of daily rows at a time. The work
+//! dir's daily IPC files are not guaranteed to be sorted by day (extract writes Parquet files in listing
+//! order, and one Parquet file may hold several days), so a first pass records each batch's days
+//! ([`DayIndex`]); the second pass ([`DayStream`]) reads the batches in file order and hands out a day
+//! once the last batch holding any of its rows has been read. On files that are in day order (koku
+//! writes one file per day and partition) every batch is read once and only about one day is in memory;
+//! on unsorted files the result is the same and more days wait in memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use arrow::array::{Array, RecordBatch};
+use koku_common::schema::{Columns, Dataset};
+use koku_common::workdir::DatasetReader;
+
+use crate::error::TransformError;
+use crate::inputs::{Day, day_of};
+
+/// The rows of one batch: where they start in the dataset, and which days they hold.
+#[derive(Debug, Clone, Default)]
+struct BatchDays {
+    first_row: usize,
+    days: BTreeSet<Day>,
+}
+
+/// Which days each batch of a daily dataset holds (the first pass).
+#[derive(Debug)]
+pub struct DayIndex {
+    dataset: &'static Dataset,
+    batches: Vec<BatchDays>,
+    rows: usize,
+}
+
+impl DayIndex {
+    pub fn new(dataset: &'static Dataset) -> Self {
+        DayIndex {
+            dataset,
+            batches: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Index the next batch of the file. A NULL `interval_start` is an input error (the row has no day).
+    pub fn add_batch(&mut self, batch: &RecordBatch) -> Result<(), TransformError> {
+        let ts = Columns::new(self.dataset, batch).timestamp("interval_start");
+        let mut days = BTreeSet::new();
+        let mut last = None;
+        for i in 0..batch.num_rows() {
+            if ts.is_null(i) {
+                return Err(TransformError::input(
+                    self.dataset,
+                    self.rows + i,
+                    "interval_start",
+                    "is NULL",
+                ));
+            }
+            let d = day_of(ts.value(i));
+            // Rows of a batch mostly share a day: skip the set insert while the day repeats.
+            if last != Some(d) {
+                days.insert(d);
+                last = Some(d);
+            }
+        }
+        self.batches.push(BatchDays {
+            first_row: self.rows,
+            days,
+        });
+        self.rows += batch.num_rows();
+        Ok(())
+    }
+
+    /// Every day that has rows.
+    pub fn days(&self) -> BTreeSet<Day> {
+        self.batches
+            .iter()
+            .flat_map(|b| b.days.iter().copied())
+            .collect()
+    }
+}
+
+/// Decodes one batch into rows; the `usize` is the dataset row number of the batch's first row.
+pub type Decode<T> = fn(&'static Dataset, &[RecordBatch], usize) -> Result<Vec<T>, TransformError>;
+
+/// Hands out the decoded rows of a daily dataset day by day (the second pass).
+pub struct DayStream<T> {
+    reader: DatasetReader,
+    dataset: &'static Dataset,
+    batches: Vec<BatchDays>,
+    /// Per day, the index of the last batch holding one of its rows.
+    last_batch: BTreeMap<Day, usize>,
+    next_batch: usize,
+    pending: BTreeMap<Day, Vec<T>>,
+    decode: Decode<T>,
+    day_of: fn(&T) -> Day,
+}
+
+impl<T> DayStream<T> {
+    /// `reader` must be positioned at the first batch of the file `index` was built from.
+    pub fn new(
+        reader: DatasetReader,
+        index: DayIndex,
+        decode: Decode<T>,
+        day_of: fn(&T) -> Day,
+    ) -> Self {
+        let mut last_batch = BTreeMap::new();
+        for (i, b) in index.batches.iter().enumerate() {
+            for d in &b.days {
+                last_batch.insert(*d, i);
+            }
+        }
+        DayStream {
+            reader,
+            dataset: index.dataset,
+            batches: index.batches,
+            last_batch,
+            next_batch: 0,
+            pending: BTreeMap::new(),
+            decode,
+            day_of,
+        }
+    }
+
+    /// All rows of `day` (empty when it has none). Days must be taken in ascending order: the rows of
+    /// a day already taken are not kept.
+    pub fn take(&mut self, day: Day) -> Result<Vec<T>, TransformError> {
+        if let Some(&last) = self.last_batch.get(&day) {
+            while self.next_batch <= last {
+                self.read_next()?;
+            }
+        }
+        Ok(self.pending.remove(&day).unwrap_or_default())
+    }
+
+    fn read_next(&mut self) -> Result<(), TransformError> {
+        let i = self.next_batch;
+        let path = self.reader.path().display().to_string();
+        let batch = match self.reader.next() {
+            Some(b) => b.map_err(|e| TransformError::Arrow { path, source: e })?,
+            None => {
+                return Err(TransformError::Arrow {
+                    path,
+                    source: arrow::error::ArrowError::IpcError(format!(
+                        "batch {i} of {} is missing on the second read",
+                        self.dataset.name
+                    )),
+                });
+            }
+        };
+        let meta = &self.batches[i];
+        let rows = (self.decode)(self.dataset, std::slice::from_ref(&batch), meta.first_row)?;
+        if meta.days.len() == 1 {
+            // The common case: a batch of one day is moved over whole.
+            let day = *meta.days.first().expect("one day");
+            let bucket = self.pending.entry(day).or_default();
+            if bucket.is_empty() {
+                *bucket = rows;
+            } else {
+                bucket.extend(rows);
+            }
+        } else {
+            for r in rows {
+                self.pending.entry((self.day_of)(&r)).or_default().push(r);
+            }
+        }
+        self.next_batch += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{ArrayRef, StringArray, TimestampMillisecondArray, new_null_array};
+    use chrono::NaiveDate;
+    use koku_common::schema::POD_USAGE_DAILY;
+    use koku_common::workdir::{RunIdentity, WorkDir};
+    use std::sync::Arc;
+
+    const DAY_MS: i64 = 86_400_000;
+
+    /// A daily pod batch with one row per (day, pod); every other column NULL.
+    fn batch(rows: &[(i64, &str)]) -> RecordBatch {
+        let schema = POD_USAGE_DAILY.schema();
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| -> ArrayRef {
+                match f.name().as_str() {
+                    "interval_start" => Arc::new(TimestampMillisecondArray::from(
+                        rows.iter().map(|(d, _)| d * DAY_MS).collect::<Vec<_>>(),
+                    )),
+                    "pod" => Arc::new(StringArray::from(
+                        rows.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+                    )),
+                    _ => new_null_array(f.data_type(), rows.len()),
+                }
+            })
+            .collect();
+        RecordBatch::try_new(schema, columns).unwrap()
+    }
+
+    fn decode(
+        dataset: &'static Dataset,
+        batches: &[RecordBatch],
+        first_row: usize,
+    ) -> Result<Vec<(Day, usize, String)>, TransformError> {
+        Ok(crate::inputs::pod_daily_rows(dataset, batches, first_row)?
+            .into_iter()
+            .map(|p| (p.day, p.row, p.pod.unwrap()))
+            .collect())
+    }
+
+    #[test]
+    fn days_come_out_whole_and_in_file_order_from_unsorted_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let wd = WorkDir::create(
+            dir.path(),
+            RunIdentity {
+                flow: "ocp".into(),
+                schema: "org1".into(),
+                source_uuid: "s".into(),
+                cluster_id: "c".into(),
+                cluster_alias: None,
+                year: "2025".into(),
+                month: "10".into(),
+                start_date: d,
+                end_date: d,
+                requested_start_date: d,
+                report_period_id: 1,
+            },
+        )
+        .unwrap();
+        let batches = [
+            batch(&[(2, "a"), (2, "b")]),
+            batch(&[(1, "c"), (3, "d"), (1, "e")]),
+            batch(&[]),
+            batch(&[(1, "f")]),
+            batch(&[(3, "g")]),
+        ];
+        let mut w = wd.writer(&POD_USAGE_DAILY).unwrap();
+        for b in &batches {
+            w.write(b).unwrap();
+        }
+        w.finish().unwrap();
+        let path = dir.path().join(POD_USAGE_DAILY.file_name());
+        let mut reader = DatasetReader::open(&path, &POD_USAGE_DAILY, None).unwrap();
+        let mut index = DayIndex::new(&POD_USAGE_DAILY);
+        for b in reader.by_ref() {
+            index.add_batch(&b.unwrap()).unwrap();
+        }
+        assert_eq!(index.days().into_iter().collect::<Vec<_>>(), vec![1, 2, 3]);
+        reader.rewind().unwrap();
+        let mut stream = DayStream::new(reader, index, decode, |r| r.0);
+        let names = |rows: Vec<(Day, usize, String)>| -> Vec<(usize, String)> {
+            rows.into_iter().map(|(_, row, pod)| (row, pod)).collect()
+        };
+        let s = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
+            v.iter().map(|(r, p)| (*r, p.to_string())).collect()
+        };
+        assert_eq!(names(stream.take(0).unwrap()), s(&[]), "a day without rows");
+        assert_eq!(
+            names(stream.take(1).unwrap()),
+            s(&[(2, "c"), (4, "e"), (5, "f")]),
+            "day 1 waits for the fourth batch; rows keep file order and dataset row numbers"
+        );
+        assert_eq!(names(stream.take(2).unwrap()), s(&[(0, "a"), (1, "b")]));
+        assert_eq!(names(stream.take(3).unwrap()), s(&[(3, "d"), (6, "g")]));
+    }
+
+    #[test]
+    fn a_null_day_is_an_input_error_with_its_row() {
+        let mut b = batch(&[(1, "a"), (1, "b")]);
+        let mut cols = b.columns().to_vec();
+        let i = b.schema().index_of("interval_start").unwrap();
+        cols[i] = Arc::new(TimestampMillisecondArray::from(vec![Some(DAY_MS), None]));
+        b = RecordBatch::try_new(b.schema(), cols).unwrap();
+        let mut index = DayIndex::new(&POD_USAGE_DAILY);
+        index.add_batch(&batch(&[(1, "x")])).unwrap();
+        let err = index.add_batch(&b).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "openshift_pod_usage_line_items_daily, row 2, column interval_start: is NULL"
+        );
+    }
+}
