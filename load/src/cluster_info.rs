@@ -80,135 +80,13 @@ pub fn apply(
         &mut out,
     )?;
 
-    let nodes_t = QualifiedName::new(schema, "reporting_ocp_nodes");
-    // Perf: every per-row statement below is prepared once and reused. A `&str` query makes the client
-    // prepare it again on each call (an extra round trip per row); with hundreds of nodes, PVCs and
-    // projects that was most of this step's time (1M-row workload: see BENCHMARKS.md).
-    let node_select = tx
-        .prepare(&format!(
-            "SELECT uuid, node_role, architecture FROM {nodes_t} \
-              WHERE node = $1 AND resource_id IS NOT DISTINCT FROM $2 \
-                AND node_capacity_cpu_cores IS NOT DISTINCT FROM round($3::float8::numeric, 2) \
-                AND cluster_id = $4 ORDER BY uuid LIMIT 1"
-        ))
-        .map_err(LoadError::db("read reporting_ocp_nodes"))?;
-    let node_insert = tx
-        .prepare(&format!(
-            "INSERT INTO {nodes_t} (uuid, node, resource_id, node_capacity_cpu_cores, node_role, \
-             architecture, cluster_id) VALUES ($1, $2, $3, round($4::float8::numeric, 2), $5, $6, $7)"
-        ))
-        .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
-    for b in read(wd, &CLUSTER_NODES)? {
-        let (node, rid, role, arch) = (
-            Columns::new(&CLUSTER_NODES, &b).text("node"),
-            Columns::new(&CLUSTER_NODES, &b).text("resource_id"),
-            Columns::new(&CLUSTER_NODES, &b).text("node_role"),
-            Columns::new(&CLUSTER_NODES, &b).text("architecture"),
-        );
-        let cap = Columns::new(&CLUSTER_NODES, &b).float("node_capacity_cpu_cores");
-        for i in 0..b.num_rows() {
-            let Some(n) = text(node, i) else { continue };
-            let (r, c) = (text(rid, i), opt_f64(cap, i));
-            let (role, arch) = (text(role, i), text(arch, i));
-            // Django rounds a float to the field's 2 decimals before comparing (DecimalField).
-            let existing = tx
-                .query_opt(&node_select, &[&n, &r, &c, &cluster])
-                .map_err(LoadError::db("read reporting_ocp_nodes"))?;
-            match existing {
-                None => {
-                    tx.execute(
-                        &node_insert,
-                        &[&Uuid::new_v4(), &n, &r, &c, &role, &arch, &cluster],
-                    )
-                    .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
-                    out.nodes_inserted += 1;
-                }
-                Some(row) => {
-                    let empty = |s: Option<String>| s.is_none_or(|s| s.is_empty());
-                    if empty(row.get(1)) || empty(row.get(2)) {
-                        let uuid: Uuid = row.get(0);
-                        tx.execute(
-                            &format!("UPDATE {nodes_t} SET node_role = $1, architecture = $2 WHERE uuid = $3"),
-                            &[&role, &arch, &uuid],
-                        )
-                        .map_err(LoadError::db("update reporting_ocp_nodes"))?;
-                        out.nodes_updated += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    let pvcs_t = QualifiedName::new(schema, "reporting_ocp_pvcs");
-    let pvc_select = tx
-        .prepare(&format!(
-            "SELECT uuid, csi_volume_handle FROM {pvcs_t} \
-              WHERE persistent_volume = $1 AND persistent_volume_claim = $2 AND cluster_id = $3 \
-              ORDER BY uuid LIMIT 1"
-        ))
-        .map_err(LoadError::db("read reporting_ocp_pvcs"))?;
-    let pvc_update = tx
-        .prepare(&format!(
-            "UPDATE {pvcs_t} SET csi_volume_handle = $1 WHERE uuid = $2"
-        ))
-        .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
-    let pvc_insert = tx
-        .prepare(&format!(
-            "INSERT INTO {pvcs_t} (uuid, persistent_volume, persistent_volume_claim, csi_volume_handle, \
-             cluster_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-        ))
-        .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
-    for b in read(wd, &CLUSTER_PVCS)? {
-        let (pv, pvc, csi) = (
-            Columns::new(&CLUSTER_PVCS, &b).text("persistentvolume"),
-            Columns::new(&CLUSTER_PVCS, &b).text("persistentvolumeclaim"),
-            Columns::new(&CLUSTER_PVCS, &b).text("csi_volume_handle"),
-        );
-        for i in 0..b.num_rows() {
-            // koku's create fails on NULL names (NOT NULL columns) and it skips the row.
-            let (Some(pv), Some(pvc)) = (text(pv, i), text(pvc, i)) else {
-                continue;
-            };
-            let csi = text(csi, i);
-            let existing = tx
-                .query_opt(&pvc_select, &[&pv, &pvc, &cluster])
-                .map_err(LoadError::db("read reporting_ocp_pvcs"))?;
-            match existing {
-                Some(row) => {
-                    let handle: Option<String> = row.get(1);
-                    if handle.is_none_or(|h| h.is_empty()) {
-                        let uuid: Uuid = row.get(0);
-                        tx.execute(&pvc_update, &[&csi, &uuid])
-                            .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
-                        out.pvcs_updated += 1;
-                    }
-                }
-                None => {
-                    out.pvcs_inserted += tx
-                        .execute(&pvc_insert, &[&Uuid::new_v4(), &pv, &pvc, &csi, &cluster])
-                        .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
-                }
-            }
-        }
-    }
-
-    let projects_t = QualifiedName::new(schema, "reporting_ocp_projects");
-    let project_insert = tx
-        .prepare(&format!(
-            "INSERT INTO {projects_t} (uuid, project, cluster_id) \
-             SELECT $1, $2, $3 WHERE NOT EXISTS \
-               (SELECT 1 FROM {projects_t} WHERE project = $2 AND cluster_id = $3)"
-        ))
-        .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
-    for b in read(wd, &CLUSTER_PROJECTS)? {
-        let ns = Columns::new(&CLUSTER_PROJECTS, &b).text("namespace");
-        for i in 0..b.num_rows() {
-            let Some(project) = text(ns, i) else { continue };
-            out.projects_inserted += tx
-                .execute(&project_insert, &[&Uuid::new_v4(), &project, &cluster])
-                .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
-        }
-    }
+    // Perf: each table is read once and written with at most one INSERT and one UPDATE of arrays
+    // (`unnest`), instead of a SELECT and maybe an INSERT/UPDATE per row (about 2,000 round trips for
+    // one day of 400 nodes: a sixth of the load's time; BENCHMARKS.md). The decisions are koku's
+    // per-row ones, taken in the same order.
+    nodes(tx, schema, cluster, wd, &mut out)?;
+    pvcs(tx, schema, cluster, wd, &mut out)?;
+    projects(tx, schema, cluster, wd, &mut out)?;
 
     let periods_t = QualifiedName::new(schema, "reporting_ocpusagereportperiod");
     tx.execute(
@@ -220,6 +98,282 @@ pub fn apply(
     )
     .map_err(LoadError::db("update reporting_ocpusagereportperiod"))?;
     Ok(out)
+}
+
+/// A row of the transform's `cluster_nodes` dataset.
+struct FoundNode {
+    node: String,
+    resource_id: Option<String>,
+    capacity: Option<f64>,
+    role: Option<String>,
+    architecture: Option<String>,
+}
+
+/// `populate_node_table`: koku looks each found node up among this cluster's rows on (node,
+/// resource_id, capacity rounded to numeric(18,2)); no match → insert; a match with an empty role or
+/// architecture → both replaced. The found rows are unique on (node, resource_id) (koku's nodes query
+/// groups by them), so no found row can match a row another one inserts or updates: looking all of them
+/// up at once, before writing, decides exactly as koku's loop does.
+fn nodes(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    cluster: Uuid,
+    wd: &WorkDir,
+    out: &mut ClusterInfoOutcome,
+) -> Result<()> {
+    let mut found = Vec::new();
+    let mut keys = std::collections::HashSet::new();
+    for b in read(wd, &CLUSTER_NODES)? {
+        let c = Columns::new(&CLUSTER_NODES, &b);
+        let (node, rid, role, arch) = (
+            c.text("node"),
+            c.text("resource_id"),
+            c.text("node_role"),
+            c.text("architecture"),
+        );
+        let cap = c.float("node_capacity_cpu_cores");
+        for i in 0..b.num_rows() {
+            let Some(n) = text(node, i) else { continue };
+            let f = FoundNode {
+                node: n,
+                resource_id: text(rid, i),
+                capacity: opt_f64(cap, i),
+                role: text(role, i),
+                architecture: text(arch, i),
+            };
+            if !keys.insert((f.node.clone(), f.resource_id.clone())) {
+                return Err(LoadError::Db {
+                    step: "cluster information".into(),
+                    reason: format!(
+                        "{} has node {:?} with resource_id {:?} twice (koku's nodes query gives one row \
+                         per node and resource_id); re-run koku-transform",
+                        CLUSTER_NODES.file_name(),
+                        f.node,
+                        f.resource_id
+                    ),
+                });
+            }
+            found.push(f);
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let t = QualifiedName::new(schema, "reporting_ocp_nodes");
+    let names: Vec<&str> = found.iter().map(|f| f.node.as_str()).collect();
+    let rids: Vec<Option<&str>> = found.iter().map(|f| f.resource_id.as_deref()).collect();
+    let caps: Vec<Option<f64>> = found.iter().map(|f| f.capacity).collect();
+    // Django rounds a float to the field's 2 decimals before comparing (DecimalField).
+    let matches = tx
+        .query(
+            &format!(
+                "SELECT e.uuid, e.node_role, e.architecture \
+                   FROM unnest($1::text[], $2::text[], $3::float8[]) WITH ORDINALITY AS f(node, rid, cap, ord) \
+                   LEFT JOIN LATERAL (SELECT uuid, node_role, architecture FROM {t} n \
+                                       WHERE n.node = f.node AND n.resource_id IS NOT DISTINCT FROM f.rid \
+                                         AND n.node_capacity_cpu_cores IS NOT DISTINCT FROM round(f.cap::numeric, 2) \
+                                         AND n.cluster_id = $4 \
+                                       ORDER BY uuid LIMIT 1) e ON true \
+                  ORDER BY f.ord"
+            ),
+            &[&names, &rids, &caps, &cluster],
+        )
+        .map_err(LoadError::db("read reporting_ocp_nodes"))?;
+    let (mut new, mut changed) = (Vec::new(), Vec::new());
+    for (f, m) in found.iter().zip(&matches) {
+        match m.get::<_, Option<Uuid>>(0) {
+            None => new.push(f),
+            Some(uuid) => {
+                let empty = |s: Option<String>| s.is_none_or(|s| s.is_empty());
+                if empty(m.get(1)) || empty(m.get(2)) {
+                    changed.push((uuid, f));
+                }
+            }
+        }
+    }
+    if !new.is_empty() {
+        let uuids: Vec<Uuid> = new.iter().map(|_| Uuid::new_v4()).collect();
+        let names: Vec<&str> = new.iter().map(|f| f.node.as_str()).collect();
+        let rids: Vec<Option<&str>> = new.iter().map(|f| f.resource_id.as_deref()).collect();
+        let caps: Vec<Option<f64>> = new.iter().map(|f| f.capacity).collect();
+        let roles: Vec<Option<&str>> = new.iter().map(|f| f.role.as_deref()).collect();
+        let archs: Vec<Option<&str>> = new.iter().map(|f| f.architecture.as_deref()).collect();
+        out.nodes_inserted = tx
+            .execute(
+                &format!(
+                    "INSERT INTO {t} (uuid, node, resource_id, node_capacity_cpu_cores, node_role, \
+                     architecture, cluster_id) \
+                     SELECT u, n, r, round(c::numeric, 2), ro, a, $7 \
+                       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[]) \
+                            AS t(u, n, r, c, ro, a)"
+                ),
+                &[&uuids, &names, &rids, &caps, &roles, &archs, &cluster],
+            )
+            .map_err(LoadError::db("insert into reporting_ocp_nodes"))?;
+    }
+    if !changed.is_empty() {
+        let uuids: Vec<Uuid> = changed.iter().map(|(u, _)| *u).collect();
+        let roles: Vec<Option<&str>> = changed.iter().map(|(_, f)| f.role.as_deref()).collect();
+        let archs: Vec<Option<&str>> = changed
+            .iter()
+            .map(|(_, f)| f.architecture.as_deref())
+            .collect();
+        out.nodes_updated = tx
+            .execute(
+                &format!(
+                    "UPDATE {t} SET node_role = t.ro, architecture = t.a \
+                       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(u, ro, a) \
+                      WHERE {t}.uuid = t.u"
+                ),
+                &[&uuids, &roles, &archs],
+            )
+            .map_err(LoadError::db("update reporting_ocp_nodes"))?;
+    }
+    Ok(())
+}
+
+/// `populate_pvc_table`: per found (pv, pvc, csi) in order, koku looks the claim up on (pv, pvc,
+/// cluster); a match with an empty `csi_volume_handle` gets the found one, no match is inserted (and
+/// skipped on a unique conflict). The found rows can repeat (pv, pvc) with another handle, so the loop
+/// is replayed here on this cluster's rows, read once, and only its net writes are sent.
+fn pvcs(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    cluster: Uuid,
+    wd: &WorkDir,
+    out: &mut ClusterInfoOutcome,
+) -> Result<()> {
+    /// Where a claim of the replayed table lives: in the database (uuid) or among this step's inserts.
+    enum Slot {
+        Existing(Uuid),
+        New(usize),
+    }
+    let t = QualifiedName::new(schema, "reporting_ocp_pvcs");
+    let mut table: std::collections::HashMap<(String, String), (Slot, Option<String>)> =
+        Default::default();
+    // ORDER BY uuid and the first row kept: the row koku's `.first()` would pick (the unique
+    // constraint on (pv, pvc, cluster) makes it the only one).
+    for row in tx
+        .query(
+            &format!(
+                "SELECT uuid, persistent_volume, persistent_volume_claim, csi_volume_handle \
+                   FROM {t} WHERE cluster_id = $1 ORDER BY uuid"
+            ),
+            &[&cluster],
+        )
+        .map_err(LoadError::db("read reporting_ocp_pvcs"))?
+    {
+        table
+            .entry((row.get(1), row.get(2)))
+            .or_insert((Slot::Existing(row.get(0)), row.get(3)));
+    }
+    let mut inserts: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut updates: std::collections::HashMap<Uuid, Option<String>> = Default::default();
+    for b in read(wd, &CLUSTER_PVCS)? {
+        let c = Columns::new(&CLUSTER_PVCS, &b);
+        let (pv, pvc, csi) = (
+            c.text("persistentvolume"),
+            c.text("persistentvolumeclaim"),
+            c.text("csi_volume_handle"),
+        );
+        for i in 0..b.num_rows() {
+            // koku's create fails on NULL names (NOT NULL columns) and it skips the row.
+            let (Some(pv), Some(pvc)) = (text(pv, i), text(pvc, i)) else {
+                continue;
+            };
+            let csi = text(csi, i);
+            match table.get_mut(&(pv.clone(), pvc.clone())) {
+                Some((slot, handle)) => {
+                    if handle.as_deref().is_none_or(str::is_empty) {
+                        handle.clone_from(&csi);
+                        match slot {
+                            Slot::Existing(uuid) => {
+                                updates.insert(*uuid, csi);
+                            }
+                            Slot::New(k) => inserts[*k].2 = csi,
+                        }
+                        out.pvcs_updated += 1;
+                    }
+                }
+                None => {
+                    table.insert(
+                        (pv.clone(), pvc.clone()),
+                        (Slot::New(inserts.len()), csi.clone()),
+                    );
+                    inserts.push((pv, pvc, csi));
+                }
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        let uuids: Vec<Uuid> = inserts.iter().map(|_| Uuid::new_v4()).collect();
+        let pvs: Vec<&str> = inserts.iter().map(|r| r.0.as_str()).collect();
+        let claims: Vec<&str> = inserts.iter().map(|r| r.1.as_str()).collect();
+        let handles: Vec<Option<&str>> = inserts.iter().map(|r| r.2.as_deref()).collect();
+        out.pvcs_inserted = tx
+            .execute(
+                &format!(
+                    "INSERT INTO {t} (uuid, persistent_volume, persistent_volume_claim, \
+                     csi_volume_handle, cluster_id) \
+                     SELECT u, pv, pvc, h, $5 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) \
+                            WITH ORDINALITY AS t(u, pv, pvc, h, ord) ORDER BY ord \
+                     ON CONFLICT DO NOTHING"
+                ),
+                &[&uuids, &pvs, &claims, &handles, &cluster],
+            )
+            .map_err(LoadError::db("insert into reporting_ocp_pvcs"))?;
+    }
+    if !updates.is_empty() {
+        let (uuids, handles): (Vec<Uuid>, Vec<Option<String>>) = updates.into_iter().unzip();
+        tx.execute(
+            &format!(
+                "UPDATE {t} SET csi_volume_handle = t.h \
+                   FROM unnest($1::uuid[], $2::text[]) AS t(u, h) WHERE {t}.uuid = t.u"
+            ),
+            &[&uuids, &handles],
+        )
+        .map_err(LoadError::db("update reporting_ocp_pvcs"))?;
+    }
+    Ok(())
+}
+
+/// `populate_project_table`: get-or-create per namespace of this cluster.
+fn projects(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    cluster: Uuid,
+    wd: &WorkDir,
+    out: &mut ClusterInfoOutcome,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let mut names = Vec::new();
+    for b in read(wd, &CLUSTER_PROJECTS)? {
+        let ns = Columns::new(&CLUSTER_PROJECTS, &b).text("namespace");
+        for i in 0..b.num_rows() {
+            if let Some(p) = text(ns, i)
+                && seen.insert(p.clone())
+            {
+                names.push(p);
+            }
+        }
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let t = QualifiedName::new(schema, "reporting_ocp_projects");
+    let uuids: Vec<Uuid> = names.iter().map(|_| Uuid::new_v4()).collect();
+    out.projects_inserted = tx
+        .execute(
+            &format!(
+                "INSERT INTO {t} (uuid, project, cluster_id) \
+                 SELECT u, p, $3 FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(u, p, ord) \
+                  WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE x.project = t.p AND x.cluster_id = $3) \
+                  ORDER BY ord"
+            ),
+            &[&uuids, &names, &cluster],
+        )
+        .map_err(LoadError::db("insert into reporting_ocp_projects"))?;
+    Ok(())
 }
 
 /// `populate_cluster_table`: the provider's cluster row, created or its alias updated.
