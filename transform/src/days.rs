@@ -22,6 +22,7 @@ use crate::inputs::{Day, day_of};
 #[derive(Debug, Clone, Default)]
 struct BatchDays {
     first_row: usize,
+    rows: usize,
     days: BTreeSet<Day>,
 }
 
@@ -65,6 +66,7 @@ impl DayIndex {
         }
         self.batches.push(BatchDays {
             first_row: self.rows,
+            rows: batch.num_rows(),
             days,
         });
         self.rows += batch.num_rows();
@@ -80,8 +82,9 @@ impl DayIndex {
     }
 }
 
-/// Decodes one batch into rows; the `usize` is the dataset row number of the batch's first row.
-pub type Decode<T> = fn(&'static Dataset, &[RecordBatch], usize) -> Result<Vec<T>, TransformError>;
+/// Decodes one batch, appending its rows; the `usize` is the dataset row number of its first row.
+pub type Decode<T> =
+    fn(&'static Dataset, &RecordBatch, usize, &mut Vec<T>) -> Result<(), TransformError>;
 
 /// Hands out the decoded rows of a daily dataset day by day (the second pass).
 pub struct DayStream<T> {
@@ -90,6 +93,10 @@ pub struct DayStream<T> {
     batches: Vec<BatchDays>,
     /// Per day, the index of the last batch holding one of its rows.
     last_batch: BTreeMap<Day, usize>,
+    /// Per day, the rows of the batches holding it: the capacity its rows are collected into (exact
+    /// when batches hold one day). Perf: growing the day's Vec batch after batch copied every decoded
+    /// row several times, 40% of the transform's time on one day of 400 nodes.
+    capacity: BTreeMap<Day, usize>,
     next_batch: usize,
     pending: BTreeMap<Day, Vec<T>>,
     decode: Decode<T>,
@@ -105,9 +112,11 @@ impl<T> DayStream<T> {
         day_of: fn(&T) -> Day,
     ) -> Self {
         let mut last_batch = BTreeMap::new();
+        let mut capacity = BTreeMap::new();
         for (i, b) in index.batches.iter().enumerate() {
             for d in &b.days {
                 last_batch.insert(*d, i);
+                *capacity.entry(*d).or_default() += b.rows;
             }
         }
         DayStream {
@@ -115,6 +124,7 @@ impl<T> DayStream<T> {
             dataset: index.dataset,
             batches: index.batches,
             last_batch,
+            capacity,
             next_batch: 0,
             pending: BTreeMap::new(),
             decode,
@@ -149,24 +159,33 @@ impl<T> DayStream<T> {
             }
         };
         let meta = &self.batches[i];
-        let rows = (self.decode)(self.dataset, std::slice::from_ref(&batch), meta.first_row)?;
         if meta.days.len() == 1 {
-            // The common case: a batch of one day is moved over whole.
+            // The common case: a batch of one day is decoded straight into the day's rows.
             let day = *meta.days.first().expect("one day");
-            let bucket = self.pending.entry(day).or_default();
-            if bucket.is_empty() {
-                *bucket = rows;
-            } else {
-                bucket.extend(rows);
-            }
+            let rows = bucket(&mut self.pending, &self.capacity, day);
+            (self.decode)(self.dataset, &batch, meta.first_row, rows)?;
         } else {
+            let mut rows = Vec::with_capacity(meta.rows);
+            (self.decode)(self.dataset, &batch, meta.first_row, &mut rows)?;
             for r in rows {
-                self.pending.entry((self.day_of)(&r)).or_default().push(r);
+                let day = (self.day_of)(&r);
+                bucket(&mut self.pending, &self.capacity, day).push(r);
             }
         }
         self.next_batch += 1;
         Ok(())
     }
+}
+
+/// The rows of `day` collected so far, created with the day's capacity.
+fn bucket<'a, T>(
+    pending: &'a mut BTreeMap<Day, Vec<T>>,
+    capacity: &BTreeMap<Day, usize>,
+    day: Day,
+) -> &'a mut Vec<T> {
+    pending
+        .entry(day)
+        .or_insert_with(|| Vec::with_capacity(capacity.get(&day).copied().unwrap_or(0)))
 }
 
 #[cfg(test)]
@@ -203,13 +222,13 @@ mod tests {
 
     fn decode(
         dataset: &'static Dataset,
-        batches: &[RecordBatch],
+        batch: &RecordBatch,
         first_row: usize,
-    ) -> Result<Vec<(Day, usize, String)>, TransformError> {
-        Ok(crate::inputs::pod_daily_rows(dataset, batches, first_row)?
-            .into_iter()
-            .map(|p| (p.day, p.row, p.pod.unwrap()))
-            .collect())
+        out: &mut Vec<(Day, usize, String)>,
+    ) -> Result<(), TransformError> {
+        let rows = crate::inputs::pod_daily_rows(dataset, std::slice::from_ref(batch), first_row)?;
+        out.extend(rows.into_iter().map(|p| (p.day, p.row, p.pod.unwrap())));
+        Ok(())
     }
 
     #[test]

@@ -115,60 +115,72 @@ pub fn pod_daily_rows(
     batches: &[RecordBatch],
     first_row: usize,
 ) -> Result<Vec<PodDaily>, TransformError> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     let mut row = first_row;
     for b in batches {
-        let c = Columns::new(dataset, b);
-        let (ns, node, pod, labels, rid) = (
-            c.text("namespace"),
-            c.text("node"),
-            c.text("pod"),
-            c.text("pod_labels"),
-            c.text("resource_id"),
-        );
-        let f = |n: &str| c.float(n);
-        let role = c.text("node_role");
-        let (uc, rc, ec, lc) = (
-            f("pod_usage_cpu_core_seconds"),
-            f("pod_request_cpu_core_seconds"),
-            f("pod_effective_usage_cpu_core_seconds"),
-            f("pod_limit_cpu_core_seconds"),
-        );
-        let (um, rm, em, lm) = (
-            f("pod_usage_memory_byte_seconds"),
-            f("pod_request_memory_byte_seconds"),
-            f("pod_effective_usage_memory_byte_seconds"),
-            f("pod_limit_memory_byte_seconds"),
-        );
-        let (cores, bytes) = (
-            f("node_capacity_cpu_cores"),
-            f("node_capacity_memory_bytes"),
-        );
-        for i in 0..b.num_rows() {
-            out.push(PodDaily {
-                row: row + i,
-                day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
-                namespace: opt_str(ns, i),
-                node: opt_str(node, i),
-                pod: opt_str(pod, i),
-                pod_labels: opt_str(labels, i),
-                resource_id: opt_str(rid, i),
-                pod_usage_cpu_core_seconds: opt_f64(uc, i),
-                pod_request_cpu_core_seconds: opt_f64(rc, i),
-                pod_effective_usage_cpu_core_seconds: opt_f64(ec, i),
-                pod_limit_cpu_core_seconds: opt_f64(lc, i),
-                pod_usage_memory_byte_seconds: opt_f64(um, i),
-                pod_request_memory_byte_seconds: opt_f64(rm, i),
-                pod_effective_usage_memory_byte_seconds: opt_f64(em, i),
-                pod_limit_memory_byte_seconds: opt_f64(lm, i),
-                node_capacity_cpu_cores: opt_f64(cores, i),
-                node_capacity_memory_bytes: opt_f64(bytes, i),
-                node_role: opt_str(role, i),
-            });
-        }
+        pod_daily_rows_into(dataset, b, row, &mut out)?;
         row += b.num_rows();
     }
     Ok(out)
+}
+
+/// [`pod_daily_rows`] of one batch, appended to `out` (perf: the streaming transform decodes straight
+/// into the day's rows, without an intermediate Vec per batch).
+pub fn pod_daily_rows_into(
+    dataset: &'static Dataset,
+    b: &RecordBatch,
+    row: usize,
+    out: &mut Vec<PodDaily>,
+) -> Result<(), TransformError> {
+    let c = Columns::new(dataset, b);
+    let (ns, node, pod, labels, rid) = (
+        c.text("namespace"),
+        c.text("node"),
+        c.text("pod"),
+        c.text("pod_labels"),
+        c.text("resource_id"),
+    );
+    let f = |n: &str| c.float(n);
+    let role = c.text("node_role");
+    let (uc, rc, ec, lc) = (
+        f("pod_usage_cpu_core_seconds"),
+        f("pod_request_cpu_core_seconds"),
+        f("pod_effective_usage_cpu_core_seconds"),
+        f("pod_limit_cpu_core_seconds"),
+    );
+    let (um, rm, em, lm) = (
+        f("pod_usage_memory_byte_seconds"),
+        f("pod_request_memory_byte_seconds"),
+        f("pod_effective_usage_memory_byte_seconds"),
+        f("pod_limit_memory_byte_seconds"),
+    );
+    let (cores, bytes) = (
+        f("node_capacity_cpu_cores"),
+        f("node_capacity_memory_bytes"),
+    );
+    for i in 0..b.num_rows() {
+        out.push(PodDaily {
+            row: row + i,
+            day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
+            namespace: opt_str(ns, i),
+            node: opt_str(node, i),
+            pod: opt_str(pod, i),
+            pod_labels: opt_str(labels, i),
+            resource_id: opt_str(rid, i),
+            pod_usage_cpu_core_seconds: opt_f64(uc, i),
+            pod_request_cpu_core_seconds: opt_f64(rc, i),
+            pod_effective_usage_cpu_core_seconds: opt_f64(ec, i),
+            pod_limit_cpu_core_seconds: opt_f64(lc, i),
+            pod_usage_memory_byte_seconds: opt_f64(um, i),
+            pod_request_memory_byte_seconds: opt_f64(rm, i),
+            pod_effective_usage_memory_byte_seconds: opt_f64(em, i),
+            pod_limit_memory_byte_seconds: opt_f64(lm, i),
+            node_capacity_cpu_cores: opt_f64(cores, i),
+            node_capacity_memory_bytes: opt_f64(bytes, i),
+            node_role: opt_str(role, i),
+        });
+    }
+    Ok(())
 }
 
 /// Decode daily storage batches; `first_row` as for [`pod_daily_rows`].
@@ -177,49 +189,60 @@ pub fn storage_daily_rows(
     batches: &[RecordBatch],
     first_row: usize,
 ) -> Result<Vec<StorageDaily>, TransformError> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     let mut row = first_row;
     for b in batches {
-        let c = Columns::new(dataset, b);
-        let t = |n: &str| c.text(n);
-        let f = |n: &str| c.float(n);
-        let (ns, pod, pvc, pv, sc, csi, pvl, pvcl) = (
-            t("namespace"),
-            t("pod"),
-            t("persistentvolumeclaim"),
-            t("persistentvolume"),
-            t("storageclass"),
-            t("csi_volume_handle"),
-            t("persistentvolume_labels"),
-            t("persistentvolumeclaim_labels"),
-        );
-        let (cap, cap_s, req_s, use_s) = (
-            f("persistentvolumeclaim_capacity_bytes"),
-            f("persistentvolumeclaim_capacity_byte_seconds"),
-            f("volume_request_storage_byte_seconds"),
-            f("persistentvolumeclaim_usage_byte_seconds"),
-        );
-        for i in 0..b.num_rows() {
-            out.push(StorageDaily {
-                row: row + i,
-                day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
-                namespace: opt_str(ns, i),
-                pod: opt_str(pod, i),
-                persistentvolumeclaim: opt_str(pvc, i),
-                persistentvolume: opt_str(pv, i),
-                storageclass: opt_str(sc, i),
-                csi_volume_handle: opt_str(csi, i),
-                persistentvolume_labels: opt_str(pvl, i),
-                persistentvolumeclaim_labels: opt_str(pvcl, i),
-                persistentvolumeclaim_capacity_bytes: opt_f64(cap, i),
-                persistentvolumeclaim_capacity_byte_seconds: opt_f64(cap_s, i),
-                volume_request_storage_byte_seconds: opt_f64(req_s, i),
-                persistentvolumeclaim_usage_byte_seconds: opt_f64(use_s, i),
-            });
-        }
+        storage_daily_rows_into(dataset, b, row, &mut out)?;
         row += b.num_rows();
     }
     Ok(out)
+}
+
+/// [`storage_daily_rows`] of one batch, appended to `out`.
+pub fn storage_daily_rows_into(
+    dataset: &'static Dataset,
+    b: &RecordBatch,
+    row: usize,
+    out: &mut Vec<StorageDaily>,
+) -> Result<(), TransformError> {
+    let c = Columns::new(dataset, b);
+    let t = |n: &str| c.text(n);
+    let f = |n: &str| c.float(n);
+    let (ns, pod, pvc, pv, sc, csi, pvl, pvcl) = (
+        t("namespace"),
+        t("pod"),
+        t("persistentvolumeclaim"),
+        t("persistentvolume"),
+        t("storageclass"),
+        t("csi_volume_handle"),
+        t("persistentvolume_labels"),
+        t("persistentvolumeclaim_labels"),
+    );
+    let (cap, cap_s, req_s, use_s) = (
+        f("persistentvolumeclaim_capacity_bytes"),
+        f("persistentvolumeclaim_capacity_byte_seconds"),
+        f("volume_request_storage_byte_seconds"),
+        f("persistentvolumeclaim_usage_byte_seconds"),
+    );
+    for i in 0..b.num_rows() {
+        out.push(StorageDaily {
+            row: row + i,
+            day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
+            namespace: opt_str(ns, i),
+            pod: opt_str(pod, i),
+            persistentvolumeclaim: opt_str(pvc, i),
+            persistentvolume: opt_str(pv, i),
+            storageclass: opt_str(sc, i),
+            csi_volume_handle: opt_str(csi, i),
+            persistentvolume_labels: opt_str(pvl, i),
+            persistentvolumeclaim_labels: opt_str(pvcl, i),
+            persistentvolumeclaim_capacity_bytes: opt_f64(cap, i),
+            persistentvolumeclaim_capacity_byte_seconds: opt_f64(cap_s, i),
+            volume_request_storage_byte_seconds: opt_f64(req_s, i),
+            persistentvolumeclaim_usage_byte_seconds: opt_f64(use_s, i),
+        });
+    }
+    Ok(())
 }
 
 /// Decode daily node-label (`key_column = "node"`, `labels_column = "node_labels"`) or namespace-label

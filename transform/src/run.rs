@@ -271,11 +271,13 @@ fn summarise(
 
     let mut days = pod_index.days();
     days.extend(storage_index.days());
-    let mut pods = DayStream::new(pod_reader, pod_index, inputs::pod_daily_rows, |p| p.day);
+    let mut pods = DayStream::new(pod_reader, pod_index, inputs::pod_daily_rows_into, |p| {
+        p.day
+    });
     let mut storage = DayStream::new(
         storage_reader,
         storage_index,
-        inputs::storage_daily_rows,
+        inputs::storage_daily_rows_into,
         |s| s.day,
     );
 
