@@ -189,18 +189,18 @@ fn s(a: &arrow::array::StringArray, i: usize) -> Option<&str> {
 }
 
 /// [`NodesQuery`] over decoded rows.
-pub fn nodes_query(pods: &[PodDaily], node_labels: &[LabelDaily]) -> Vec<ClusterNode> {
+pub fn nodes_query(pods: &[PodDaily<'_>], node_labels: &[LabelDaily]) -> Vec<ClusterNode> {
     let mut q = NodesQuery::default();
     for l in node_labels {
         q.add_label(l.key.as_deref(), l.labels.as_deref());
     }
     for p in pods {
         q.add_pod(
-            p.node.as_deref(),
-            p.resource_id.as_deref(),
+            p.node,
+            p.resource_id,
             p.node_capacity_cpu_cores,
-            p.node_role.as_deref(),
-            p.namespace.as_deref(),
+            p.node_role,
+            p.namespace,
         );
     }
     q.finish()
@@ -263,47 +263,57 @@ pub type Pvc = (Option<String>, Option<String>, Option<String>);
 pub struct PvcsAndProjects {
     pvcs: BTreeSet<Pvc>,
     /// Hashed, sorted at the end (perf: a BTreeSet lookup per daily pod row was 5% of the transform).
-    projects: std::collections::HashSet<Option<String>, foldhash::fast::FixedState>,
+    projects: std::collections::HashSet<String, foldhash::fast::FixedState>,
+    null_project: bool,
 }
 
 impl PvcsAndProjects {
-    pub fn add_storage(&mut self, storage: &[StorageDaily]) {
+    pub fn add_storage(&mut self, storage: &[StorageDaily<'_>]) {
         for s in storage {
+            let owned = |t: Option<&str>| t.map(str::to_string);
             let key = (
-                s.persistentvolume.clone(),
-                s.persistentvolumeclaim.clone(),
-                s.csi_volume_handle.clone(),
+                owned(s.persistentvolume),
+                owned(s.persistentvolumeclaim),
+                owned(s.csi_volume_handle),
             );
             self.pvcs.insert(key);
         }
     }
 
-    pub fn add_pods(&mut self, pods: &[PodDaily]) {
+    pub fn add_pods(&mut self, pods: &[PodDaily<'_>]) {
         for p in pods {
-            // Checked first: most rows repeat a namespace already seen, and need no clone.
-            if !self.projects.contains(&p.namespace) {
-                self.projects.insert(p.namespace.clone());
+            // Checked first: most rows repeat a namespace already seen, and need no allocation.
+            match p.namespace {
+                None => self.null_project = true,
+                Some(ns) => {
+                    if !self.projects.contains(ns) {
+                        self.projects.insert(ns.to_string());
+                    }
+                }
             }
         }
     }
 
     /// The PVCs query's rows and the projects query's rows, sorted.
     pub fn finish(self) -> (Vec<Pvc>, Vec<Option<String>>) {
-        let mut projects: Vec<_> = self.projects.into_iter().collect();
+        let mut projects: Vec<Option<String>> = self.projects.into_iter().map(Some).collect();
+        if self.null_project {
+            projects.push(None);
+        }
         projects.sort();
         (self.pvcs.into_iter().collect(), projects)
     }
 }
 
 /// `get_pvcs_query_sql` over decoded rows.
-pub fn pvcs_query(storage: &[StorageDaily]) -> Vec<Pvc> {
+pub fn pvcs_query(storage: &[StorageDaily<'_>]) -> Vec<Pvc> {
     let mut q = PvcsAndProjects::default();
     q.add_storage(storage);
     q.finish().0
 }
 
 /// `get_projects_query_sql` over decoded rows.
-pub fn projects_query(pods: &[PodDaily]) -> Vec<Option<String>> {
+pub fn projects_query(pods: &[PodDaily<'_>]) -> Vec<Option<String>> {
     let mut q = PvcsAndProjects::default();
     q.add_pods(pods);
     q.finish().1
@@ -313,13 +323,19 @@ pub fn projects_query(pods: &[PodDaily]) -> Vec<Option<String>> {
 mod tests {
     use super::*;
 
-    fn pod(ns: &str, node: &str, rid: &str, cores: f64, role: Option<&str>) -> PodDaily {
+    fn pod(
+        ns: &'static str,
+        node: &'static str,
+        rid: &'static str,
+        cores: f64,
+        role: Option<&'static str>,
+    ) -> PodDaily<'static> {
         PodDaily {
-            namespace: Some(ns.into()),
-            node: Some(node.into()),
-            resource_id: Some(rid.into()),
+            namespace: Some(ns),
+            node: Some(node),
+            resource_id: Some(rid),
             node_capacity_cpu_cores: Some(cores),
-            node_role: role.map(str::to_string),
+            node_role: role,
             ..PodDaily::default()
         }
     }
@@ -428,9 +444,9 @@ mod tests {
 
     #[test]
     fn pvcs_and_projects_are_distinct() {
-        let s = |pv: &str, pvc: &str| StorageDaily {
-            persistentvolume: Some(pv.into()),
-            persistentvolumeclaim: Some(pvc.into()),
+        let s = |pv: &'static str, pvc: &'static str| StorageDaily {
+            persistentvolume: Some(pv),
+            persistentvolumeclaim: Some(pvc),
             ..StorageDaily::default()
         };
         assert_eq!(

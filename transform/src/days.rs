@@ -4,10 +4,12 @@
 //! queries, folded in a first pass), so the transform needs one day of daily rows at a time. The work
 //! dir's daily IPC files are not guaranteed to be sorted by day (extract writes Parquet files in listing
 //! order, and one Parquet file may hold several days), so a first pass records each batch's days
-//! ([`DayIndex`]); the second pass ([`DayStream`]) reads the batches in file order and hands out a day
-//! once the last batch holding any of its rows has been read. On files that are in day order (koku
-//! writes one file per day and partition) every batch is read once and only about one day is in memory;
-//! on unsorted files the result is the same and more days wait in memory.
+//! ([`DayIndex`]); the second pass ([`DayStream`]) reads the batches in file order and hands out a
+//! day's batches once the last batch holding any of its rows has been read; the day's rows are then
+//! decoded from them ([`rows_of`]), borrowing their text. On files in day order (koku writes one file
+//! per day and partition) every batch is read and decoded once and about one day of batches is in
+//! memory; on unsorted files the result is the same, a batch of several days is decoded once per day
+//! it holds, and more batches wait in memory.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,7 +24,6 @@ use crate::inputs::{Day, day_of};
 #[derive(Debug, Clone, Default)]
 struct BatchDays {
     first_row: usize,
-    rows: usize,
     days: BTreeSet<Day>,
 }
 
@@ -66,7 +67,6 @@ impl DayIndex {
         }
         self.batches.push(BatchDays {
             first_row: self.rows,
-            rows: batch.num_rows(),
             days,
         });
         self.rows += batch.num_rows();
@@ -82,41 +82,58 @@ impl DayIndex {
     }
 }
 
-/// Decodes one batch, appending its rows; the `usize` is the dataset row number of its first row.
-pub type Decode<T> =
-    fn(&'static Dataset, &RecordBatch, usize, &mut Vec<T>) -> Result<(), TransformError>;
+/// A batch holding rows of the day it was handed out for.
+#[derive(Debug, Clone)]
+pub struct DayBatch {
+    pub batch: RecordBatch,
+    /// The dataset row number of the batch's first row.
+    pub first_row: usize,
+    /// Whether the batch holds only this day's rows (else the day's rows must be picked out).
+    pub whole: bool,
+}
 
-/// Hands out the decoded rows of a daily dataset day by day (the second pass).
-pub struct DayStream<T> {
+/// Decodes one batch, appending its rows (`Some(day)`: only that day's); see `inputs`.
+pub type Decode<'a, T> = fn(
+    &'static Dataset,
+    &'a RecordBatch,
+    usize,
+    Option<Day>,
+    &mut Vec<T>,
+) -> Result<(), TransformError>;
+
+/// Decode the rows of `day` from its batches. The rows borrow the batches' text.
+pub fn rows_of<'a, T>(
+    dataset: &'static Dataset,
+    batches: &'a [DayBatch],
+    day: Day,
+    decode: Decode<'a, T>,
+) -> Result<Vec<T>, TransformError> {
+    let mut rows = Vec::with_capacity(batches.iter().map(|b| b.batch.num_rows()).sum());
+    for b in batches {
+        let only = (!b.whole).then_some(day);
+        decode(dataset, &b.batch, b.first_row, only, &mut rows)?;
+    }
+    Ok(rows)
+}
+
+/// Hands out the batches of a daily dataset day by day (the second pass).
+pub struct DayStream {
     reader: DatasetReader,
     dataset: &'static Dataset,
     batches: Vec<BatchDays>,
     /// Per day, the index of the last batch holding one of its rows.
     last_batch: BTreeMap<Day, usize>,
-    /// Per day, the rows of the batches holding it: the capacity its rows are collected into (exact
-    /// when batches hold one day). Perf: growing the day's Vec batch after batch copied every decoded
-    /// row several times, 40% of the transform's time on one day of 400 nodes.
-    capacity: BTreeMap<Day, usize>,
     next_batch: usize,
-    pending: BTreeMap<Day, Vec<T>>,
-    decode: Decode<T>,
-    day_of: fn(&T) -> Day,
+    pending: BTreeMap<Day, Vec<DayBatch>>,
 }
 
-impl<T> DayStream<T> {
+impl DayStream {
     /// `reader` must be positioned at the first batch of the file `index` was built from.
-    pub fn new(
-        reader: DatasetReader,
-        index: DayIndex,
-        decode: Decode<T>,
-        day_of: fn(&T) -> Day,
-    ) -> Self {
+    pub fn new(reader: DatasetReader, index: DayIndex) -> Self {
         let mut last_batch = BTreeMap::new();
-        let mut capacity = BTreeMap::new();
         for (i, b) in index.batches.iter().enumerate() {
             for d in &b.days {
                 last_batch.insert(*d, i);
-                *capacity.entry(*d).or_default() += b.rows;
             }
         }
         DayStream {
@@ -124,17 +141,14 @@ impl<T> DayStream<T> {
             dataset: index.dataset,
             batches: index.batches,
             last_batch,
-            capacity,
             next_batch: 0,
             pending: BTreeMap::new(),
-            decode,
-            day_of,
         }
     }
 
-    /// All rows of `day` (empty when it has none). Days must be taken in ascending order: the rows of
-    /// a day already taken are not kept.
-    pub fn take(&mut self, day: Day) -> Result<Vec<T>, TransformError> {
+    /// The batches holding rows of `day`, in file order (none when it has no rows). Days must be
+    /// taken in ascending order: the batches of a day already taken are not kept.
+    pub fn take(&mut self, day: Day) -> Result<Vec<DayBatch>, TransformError> {
         if let Some(&last) = self.last_batch.get(&day) {
             while self.next_batch <= last {
                 self.read_next()?;
@@ -159,33 +173,16 @@ impl<T> DayStream<T> {
             }
         };
         let meta = &self.batches[i];
-        if meta.days.len() == 1 {
-            // The common case: a batch of one day is decoded straight into the day's rows.
-            let day = *meta.days.first().expect("one day");
-            let rows = bucket(&mut self.pending, &self.capacity, day);
-            (self.decode)(self.dataset, &batch, meta.first_row, rows)?;
-        } else {
-            let mut rows = Vec::with_capacity(meta.rows);
-            (self.decode)(self.dataset, &batch, meta.first_row, &mut rows)?;
-            for r in rows {
-                let day = (self.day_of)(&r);
-                bucket(&mut self.pending, &self.capacity, day).push(r);
-            }
+        for d in &meta.days {
+            self.pending.entry(*d).or_default().push(DayBatch {
+                batch: batch.clone(),
+                first_row: meta.first_row,
+                whole: meta.days.len() == 1,
+            });
         }
         self.next_batch += 1;
         Ok(())
     }
-}
-
-/// The rows of `day` collected so far, created with the day's capacity.
-fn bucket<'a, T>(
-    pending: &'a mut BTreeMap<Day, Vec<T>>,
-    capacity: &BTreeMap<Day, usize>,
-    day: Day,
-) -> &'a mut Vec<T> {
-    pending
-        .entry(day)
-        .or_insert_with(|| Vec::with_capacity(capacity.get(&day).copied().unwrap_or(0)))
 }
 
 #[cfg(test)]
@@ -218,17 +215,6 @@ mod tests {
             })
             .collect();
         RecordBatch::try_new(schema, columns).unwrap()
-    }
-
-    fn decode(
-        dataset: &'static Dataset,
-        batch: &RecordBatch,
-        first_row: usize,
-        out: &mut Vec<(Day, usize, String)>,
-    ) -> Result<(), TransformError> {
-        let rows = crate::inputs::pod_daily_rows(dataset, std::slice::from_ref(batch), first_row)?;
-        out.extend(rows.into_iter().map(|p| (p.day, p.row, p.pod.unwrap())));
-        Ok(())
     }
 
     #[test]
@@ -272,21 +258,31 @@ mod tests {
         }
         assert_eq!(index.days().into_iter().collect::<Vec<_>>(), vec![1, 2, 3]);
         reader.rewind().unwrap();
-        let mut stream = DayStream::new(reader, index, decode, |r| r.0);
-        let names = |rows: Vec<(Day, usize, String)>| -> Vec<(usize, String)> {
-            rows.into_iter().map(|(_, row, pod)| (row, pod)).collect()
+        let mut stream = DayStream::new(reader, index);
+        let mut take = |day: Day| -> Vec<(usize, String)> {
+            let batches = stream.take(day).unwrap();
+            rows_of(
+                &POD_USAGE_DAILY,
+                &batches,
+                day,
+                crate::inputs::pod_daily_rows_into,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.row, p.pod.unwrap().to_string()))
+            .collect()
         };
         let s = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
             v.iter().map(|(r, p)| (*r, p.to_string())).collect()
         };
-        assert_eq!(names(stream.take(0).unwrap()), s(&[]), "a day without rows");
+        assert_eq!(take(0), s(&[]), "a day without rows");
         assert_eq!(
-            names(stream.take(1).unwrap()),
+            take(1),
             s(&[(2, "c"), (4, "e"), (5, "f")]),
             "day 1 waits for the fourth batch; rows keep file order and dataset row numbers"
         );
-        assert_eq!(names(stream.take(2).unwrap()), s(&[(0, "a"), (1, "b")]));
-        assert_eq!(names(stream.take(3).unwrap()), s(&[(3, "d"), (6, "g")]));
+        assert_eq!(take(2), s(&[(0, "a"), (1, "b")]));
+        assert_eq!(take(3), s(&[(3, "d"), (6, "g")]));
     }
 
     #[test]

@@ -23,19 +23,21 @@ pub fn date_of(day: Day) -> chrono::NaiveDate {
     chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
 }
 
-pub use koku_common::schema::{Columns, opt_f64, opt_str};
+pub use koku_common::schema::{Columns, opt_f64, opt_str, opt_text};
 
-/// One row of `openshift_pod_usage_line_items_daily`, the columns the summary reads.
+/// One row of `openshift_pod_usage_line_items_daily`, the columns the summary reads. The text borrows
+/// the Arrow batch it was decoded from (perf: no allocation per row; the streaming transform keeps a
+/// day's batches while it computes that day).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PodDaily {
+pub struct PodDaily<'a> {
     /// The row's number in its dataset (from 0, across batches), for error messages.
     pub row: usize,
     pub day: Day,
-    pub namespace: Option<String>,
-    pub node: Option<String>,
-    pub pod: Option<String>,
-    pub pod_labels: Option<String>,
-    pub resource_id: Option<String>,
+    pub namespace: Option<&'a str>,
+    pub node: Option<&'a str>,
+    pub pod: Option<&'a str>,
+    pub pod_labels: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
     pub pod_usage_cpu_core_seconds: Option<f64>,
     pub pod_request_cpu_core_seconds: Option<f64>,
     pub pod_effective_usage_cpu_core_seconds: Option<f64>,
@@ -47,23 +49,23 @@ pub struct PodDaily {
     pub node_capacity_cpu_cores: Option<f64>,
     pub node_capacity_memory_bytes: Option<f64>,
     /// Only read by koku's nodes query (node roles), not by the summary itself.
-    pub node_role: Option<String>,
+    pub node_role: Option<&'a str>,
 }
 
 /// One row of `openshift_storage_usage_line_items_daily`, the columns the summary reads.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StorageDaily {
+pub struct StorageDaily<'a> {
     /// The row's number in its dataset (from 0, across batches), for error messages.
     pub row: usize,
     pub day: Day,
-    pub namespace: Option<String>,
-    pub pod: Option<String>,
-    pub persistentvolumeclaim: Option<String>,
-    pub persistentvolume: Option<String>,
-    pub storageclass: Option<String>,
-    pub csi_volume_handle: Option<String>,
-    pub persistentvolume_labels: Option<String>,
-    pub persistentvolumeclaim_labels: Option<String>,
+    pub namespace: Option<&'a str>,
+    pub pod: Option<&'a str>,
+    pub persistentvolumeclaim: Option<&'a str>,
+    pub persistentvolume: Option<&'a str>,
+    pub storageclass: Option<&'a str>,
+    pub csi_volume_handle: Option<&'a str>,
+    pub persistentvolume_labels: Option<&'a str>,
+    pub persistentvolumeclaim_labels: Option<&'a str>,
     pub persistentvolumeclaim_capacity_bytes: Option<f64>,
     pub persistentvolumeclaim_capacity_byte_seconds: Option<f64>,
     pub volume_request_storage_byte_seconds: Option<f64>,
@@ -110,27 +112,27 @@ fn day_column(c: &Columns<'_>, i: usize, dataset: &'static Dataset) -> Result<Da
 
 /// Decode daily pod batches; `first_row` is the dataset row number of the first row (rows are numbered
 /// across batches, for error messages).
-pub fn pod_daily_rows(
+pub fn pod_daily_rows<'a>(
     dataset: &'static Dataset,
-    batches: &[RecordBatch],
+    batches: &'a [RecordBatch],
     first_row: usize,
-) -> Result<Vec<PodDaily>, TransformError> {
+) -> Result<Vec<PodDaily<'a>>, TransformError> {
     let mut out = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     let mut row = first_row;
     for b in batches {
-        pod_daily_rows_into(dataset, b, row, &mut out)?;
+        pod_daily_rows_into(dataset, b, row, None, &mut out)?;
         row += b.num_rows();
     }
     Ok(out)
 }
 
-/// [`pod_daily_rows`] of one batch, appended to `out` (perf: the streaming transform decodes straight
-/// into the day's rows, without an intermediate Vec per batch).
-pub fn pod_daily_rows_into(
+/// [`pod_daily_rows`] of one batch, appended to `out`; with `only`, just the rows of that day.
+pub fn pod_daily_rows_into<'a>(
     dataset: &'static Dataset,
-    b: &RecordBatch,
+    b: &'a RecordBatch,
     row: usize,
-    out: &mut Vec<PodDaily>,
+    only: Option<Day>,
+    out: &mut Vec<PodDaily<'a>>,
 ) -> Result<(), TransformError> {
     let c = Columns::new(dataset, b);
     let (ns, node, pod, labels, rid) = (
@@ -159,14 +161,18 @@ pub fn pod_daily_rows_into(
         f("node_capacity_memory_bytes"),
     );
     for i in 0..b.num_rows() {
+        let day = day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?;
+        if only.is_some_and(|d| d != day) {
+            continue;
+        }
         out.push(PodDaily {
             row: row + i,
-            day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
-            namespace: opt_str(ns, i),
-            node: opt_str(node, i),
-            pod: opt_str(pod, i),
-            pod_labels: opt_str(labels, i),
-            resource_id: opt_str(rid, i),
+            day,
+            namespace: opt_text(ns, i),
+            node: opt_text(node, i),
+            pod: opt_text(pod, i),
+            pod_labels: opt_text(labels, i),
+            resource_id: opt_text(rid, i),
             pod_usage_cpu_core_seconds: opt_f64(uc, i),
             pod_request_cpu_core_seconds: opt_f64(rc, i),
             pod_effective_usage_cpu_core_seconds: opt_f64(ec, i),
@@ -177,33 +183,34 @@ pub fn pod_daily_rows_into(
             pod_limit_memory_byte_seconds: opt_f64(lm, i),
             node_capacity_cpu_cores: opt_f64(cores, i),
             node_capacity_memory_bytes: opt_f64(bytes, i),
-            node_role: opt_str(role, i),
+            node_role: opt_text(role, i),
         });
     }
     Ok(())
 }
 
 /// Decode daily storage batches; `first_row` as for [`pod_daily_rows`].
-pub fn storage_daily_rows(
+pub fn storage_daily_rows<'a>(
     dataset: &'static Dataset,
-    batches: &[RecordBatch],
+    batches: &'a [RecordBatch],
     first_row: usize,
-) -> Result<Vec<StorageDaily>, TransformError> {
+) -> Result<Vec<StorageDaily<'a>>, TransformError> {
     let mut out = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     let mut row = first_row;
     for b in batches {
-        storage_daily_rows_into(dataset, b, row, &mut out)?;
+        storage_daily_rows_into(dataset, b, row, None, &mut out)?;
         row += b.num_rows();
     }
     Ok(out)
 }
 
-/// [`storage_daily_rows`] of one batch, appended to `out`.
-pub fn storage_daily_rows_into(
+/// [`storage_daily_rows`] of one batch, appended to `out`; with `only`, just the rows of that day.
+pub fn storage_daily_rows_into<'a>(
     dataset: &'static Dataset,
-    b: &RecordBatch,
+    b: &'a RecordBatch,
     row: usize,
-    out: &mut Vec<StorageDaily>,
+    only: Option<Day>,
+    out: &mut Vec<StorageDaily<'a>>,
 ) -> Result<(), TransformError> {
     let c = Columns::new(dataset, b);
     let t = |n: &str| c.text(n);
@@ -225,17 +232,21 @@ pub fn storage_daily_rows_into(
         f("persistentvolumeclaim_usage_byte_seconds"),
     );
     for i in 0..b.num_rows() {
+        let day = day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?;
+        if only.is_some_and(|d| d != day) {
+            continue;
+        }
         out.push(StorageDaily {
             row: row + i,
-            day: day_column(&c, i, dataset).map_err(|e| e.at_row(row + i))?,
-            namespace: opt_str(ns, i),
-            pod: opt_str(pod, i),
-            persistentvolumeclaim: opt_str(pvc, i),
-            persistentvolume: opt_str(pv, i),
-            storageclass: opt_str(sc, i),
-            csi_volume_handle: opt_str(csi, i),
-            persistentvolume_labels: opt_str(pvl, i),
-            persistentvolumeclaim_labels: opt_str(pvcl, i),
+            day,
+            namespace: opt_text(ns, i),
+            pod: opt_text(pod, i),
+            persistentvolumeclaim: opt_text(pvc, i),
+            persistentvolume: opt_text(pv, i),
+            storageclass: opt_text(sc, i),
+            csi_volume_handle: opt_text(csi, i),
+            persistentvolume_labels: opt_text(pvl, i),
+            persistentvolumeclaim_labels: opt_text(pvcl, i),
             persistentvolumeclaim_capacity_bytes: opt_f64(cap, i),
             persistentvolumeclaim_capacity_byte_seconds: opt_f64(cap_s, i),
             volume_request_storage_byte_seconds: opt_f64(req_s, i),

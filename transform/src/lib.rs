@@ -51,9 +51,9 @@ pub struct Context<'a> {
 
 /// Every input of the OCP summary, decoded. [`compute_ocp`] numbers the pod and storage rows by their
 /// index here (their `row` is overwritten), so errors name that index.
-pub struct OcpInputs {
-    pub pods: Vec<inputs::PodDaily>,
-    pub storage: Vec<inputs::StorageDaily>,
+pub struct OcpInputs<'a> {
+    pub pods: Vec<inputs::PodDaily<'a>>,
+    pub storage: Vec<inputs::StorageDaily<'a>>,
     pub node_labels: Vec<inputs::LabelDaily>,
     pub namespace_labels: Vec<inputs::LabelDaily>,
     pub enabled_keys: Vec<String>,
@@ -66,14 +66,14 @@ pub struct OcpInputs {
 /// Compute all summary rows: per day, the Pod rows, then Storage, then unallocated, each sorted by its
 /// group key. The in-memory form of what [`run::transform_ocp`] does day by day from the work dir; both
 /// compute every day with [`compute_day`].
-pub fn compute_ocp(inputs: OcpInputs) -> Result<Vec<output::SummaryRow>, TransformError> {
+pub fn compute_ocp(inputs: OcpInputs<'_>) -> Result<Vec<output::SummaryRow>, TransformError> {
     let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
     compute_ocp_with_nodes(inputs, &found)
 }
 
 /// [`compute_ocp`] with koku's nodes query already run (`found`).
 pub fn compute_ocp_with_nodes(
-    inputs: OcpInputs,
+    inputs: OcpInputs<'_>,
     found: &[cluster_info::ClusterNode],
 ) -> Result<Vec<output::SummaryRow>, TransformError> {
     use koku_common::schema::{NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY};
@@ -123,8 +123,8 @@ pub fn compute_ocp_with_nodes(
 /// window-wide cluster-information queries, whose node roles come in as `roles`; so a day needs only
 /// its own rows, and the transform's memory is bounded by one day.
 pub fn compute_day(
-    pods: &[inputs::PodDaily],
-    storage: &[inputs::StorageDaily],
+    pods: &[inputs::PodDaily<'_>],
+    storage: &[inputs::StorageDaily<'_>],
     roles: &unallocated::Roles,
     ctx: &mut Context<'_>,
 ) -> Result<Vec<output::SummaryRow>, TransformError> {

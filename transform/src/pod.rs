@@ -16,8 +16,8 @@ use crate::{Context, FastMap, G};
 type BorrowedKey<'r> = (Day, Option<&'r str>, &'r str, Option<Rc<str>>);
 
 #[derive(Debug, Default)]
-struct PodGroup {
-    resource_id: Option<String>,
+struct PodGroup<'r> {
+    resource_id: Option<&'r str>,
     cost_category_id: Option<i32>,
     /// usage, request, effective, limit: cpu core-seconds, then memory byte-seconds.
     cpu: [Option<f64>; 4],
@@ -26,8 +26,8 @@ struct PodGroup {
     node_capacity_memory_bytes: Option<f64>,
 }
 
-impl PodGroup {
-    fn add(&mut self, r: &PodDaily, category: Option<i32>) {
+impl<'r> PodGroup<'r> {
+    fn add(&mut self, r: &PodDaily<'r>, category: Option<i32>) {
         max_ord(&mut self.resource_id, r.resource_id.as_ref());
         max_ord(&mut self.cost_category_id, category.as_ref());
         // coalesce(effective, greatest(usage, request)) per daily row: files from before koku wrote the
@@ -76,8 +76,8 @@ fn gigabyte_hours(byte_seconds: Option<f64>) -> Option<f64> {
 }
 
 /// Compute the Pod rows, sorted by (day, namespace, node, labels).
-pub fn pod_rows(
-    rows: &[PodDaily],
+pub fn pod_rows<'r>(
+    rows: &[PodDaily<'r>],
     ctx: &mut Context<'_>,
 ) -> Result<Vec<SummaryRow>, TransformError> {
     // Perf (see BENCHMARKS.md): the group key borrows the row's text instead of cloning it, and the
@@ -85,22 +85,22 @@ pub fn pod_rows(
     // `Arc`s from the label cache, so their addresses identify them — instead of merging two or three
     // BTreeMaps and serialising JSON for every daily pod row. Thousands of rows share a few distinct
     // triples, so this turns a merge + `serde_json` per row into one hash lookup.
-    let mut groups: FastMap<BorrowedKey<'_>, PodGroup> = FastMap::default();
+    let mut groups: FastMap<BorrowedKey<'r>, PodGroup<'r>> = FastMap::default();
     let mut merged_memo: FastMap<(usize, usize, usize), Rc<str>> = FastMap::default();
     let empty = Labels::new();
     let (node_labels, namespace_labels) = (ctx.node_labels, ctx.namespace_labels);
     for r in rows {
         // `li.node != ''`: drops empty and NULL nodes (they still count in capacity and storage).
-        let Some(node) = r.node.as_deref().filter(|n| !n.is_empty()) else {
+        let Some(node) = r.node.filter(|n| !n.is_empty()) else {
             continue;
         };
         let pod_labels = ctx
             .labels
-            .get(r.pod_labels.as_deref())
+            .get(r.pod_labels)
             .map_err(|m| TransformError::input(&POD_USAGE_DAILY, r.row, "pod_labels", m))?;
         let node_sets = node_labels.get(r.day, Some(node));
-        let ns_sets = namespace_labels.get(r.day, r.namespace.as_deref());
-        let categories = ctx.categories.matches(r.namespace.as_deref());
+        let ns_sets = namespace_labels.get(r.day, r.namespace);
+        let categories = ctx.categories.matches(r.namespace);
         for a in iter_or_empty(node_sets, &empty) {
             for b in iter_or_empty(ns_sets, &empty) {
                 // map_concat returns NULL when any argument is NULL: only the pod map can be (the label
@@ -116,7 +116,7 @@ pub fn pod_rows(
                         .or_insert_with(|| Rc::from(to_json(&merge(&[a, b, p]))))
                         .clone()
                 });
-                let key = (r.day, r.namespace.as_deref(), node, merged);
+                let key = (r.day, r.namespace, node, merged);
                 let g = groups.entry(key).or_default();
                 for c in categories {
                     g.add(r, *c);
@@ -141,7 +141,7 @@ pub fn pod_rows(
                 usage_start: day,
                 namespace,
                 node: Some(node),
-                resource_id: g.resource_id,
+                resource_id: g.resource_id.map(str::to_string),
                 all_labels: labels.clone().unwrap_or_else(|| "{}".into()),
                 pod_labels: labels,
                 pod_usage_cpu_core_hours: hours(g.cpu[0]),

@@ -18,7 +18,7 @@ use koku_common::workdir::{
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::capacity::CapacityBuilder;
-use crate::days::{DayIndex, DayStream};
+use crate::days::{DayIndex, DayStream, rows_of};
 use crate::error::TransformError;
 use crate::inputs::{self, RunParams};
 use crate::labels::{EnabledKeys, FilteredLabelCache};
@@ -271,15 +271,8 @@ fn summarise(
 
     let mut days = pod_index.days();
     days.extend(storage_index.days());
-    let mut pods = DayStream::new(pod_reader, pod_index, inputs::pod_daily_rows_into, |p| {
-        p.day
-    });
-    let mut storage = DayStream::new(
-        storage_reader,
-        storage_index,
-        inputs::storage_daily_rows_into,
-        |s| s.day,
-    );
+    let mut pods = DayStream::new(pod_reader, pod_index);
+    let mut storage = DayStream::new(storage_reader, storage_index);
 
     // Pass 2, day by day.
     let run = RunParams {
@@ -301,8 +294,19 @@ fn summarise(
     let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
     let mut pending: Vec<output::SummaryRow> = Vec::new();
     for day in days {
-        let day_pods = pods.take(day)?;
-        let day_storage = storage.take(day)?;
+        let (pod_batches, storage_batches) = (pods.take(day)?, storage.take(day)?);
+        let day_pods = rows_of(
+            &POD_USAGE_DAILY,
+            &pod_batches,
+            day,
+            inputs::pod_daily_rows_into,
+        )?;
+        let day_storage = rows_of(
+            &STORAGE_USAGE_DAILY,
+            &storage_batches,
+            day,
+            inputs::storage_daily_rows_into,
+        )?;
         pvcs_and_projects.add_pods(&day_pods);
         pvcs_and_projects.add_storage(&day_storage);
         let rows = compute_day(&day_pods, &day_storage, &roles, &mut ctx)?;

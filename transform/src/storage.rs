@@ -13,30 +13,31 @@ use crate::pod::iter_or_empty;
 use crate::sum::{max_opt, max_ord, sum_opt};
 use crate::{Context, FastMap, G};
 
-/// A `cte_volume_nodes` row: (day, pvc, pv, pod, namespace, node, resource_id).
-type VolumeNode = (
+/// A `cte_volume_nodes` row: (day, pvc, pv, pod, namespace, node, resource_id), borrowing the input.
+type VolumeNode<'a> = (
     Day,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
 );
 
 /// Where a pod ran: (node, resource_id).
 type Placement<'a> = (Option<&'a str>, Option<&'a str>);
 
-/// Group key: namespace, node, resource_id, pvc, pv, storageclass, csi_volume_handle, day, volume_labels.
-type StorageKey = (
+/// Group key: namespace, node, resource_id, pvc, pv, storageclass, csi_volume_handle, day, volume_labels;
+/// the text borrows the input rows, the merged labels are this row's JSON.
+type StorageKey<'a> = (
     Day,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
     Option<String>,
 );
 
@@ -65,75 +66,72 @@ pub fn days_in_month(day: Day) -> u32 {
 }
 
 /// Compute the Storage rows, sorted by their group key.
-pub fn storage_rows(
-    storage: &[StorageDaily],
-    pods: &[PodDaily],
+pub fn storage_rows<'a>(
+    storage: &[StorageDaily<'a>],
+    pods: &[PodDaily<'a>],
     ctx: &mut Context<'_>,
 ) -> Result<Vec<SummaryRow>, TransformError> {
     // Pod placements per (day, namespace, pod): the inner join of storage and pod rows. NULL keys never
     // join. Every pod row counts here, also those with an empty node (they give node '').
-    let mut placements: FastMap<(Day, &str, &str), BTreeSet<Placement<'_>>> = FastMap::default();
+    let mut placements: FastMap<(Day, &str, &str), BTreeSet<Placement<'a>>> = FastMap::default();
     for p in pods {
-        if let (Some(ns), Some(pod)) = (p.namespace.as_deref(), p.pod.as_deref()) {
+        if let (Some(ns), Some(pod)) = (p.namespace, p.pod) {
             placements
                 .entry((p.day, ns, pod))
                 .or_default()
-                .insert((p.node.as_deref(), p.resource_id.as_deref()));
+                .insert((p.node, p.resource_id));
         }
     }
     // cte_volume_nodes: distinct tuples. A NULL claim still forms tuples (the claim is not a join key
     // there) and so counts for its pv's node count, but it can never be joined back.
-    let mut volume_nodes: BTreeSet<VolumeNode> = BTreeSet::new();
+    let mut volume_nodes: BTreeSet<VolumeNode<'a>> = BTreeSet::new();
     for s in storage {
-        let (Some(ns), Some(pod)) = (s.namespace.as_deref(), s.pod.as_deref()) else {
+        let (Some(ns), Some(pod)) = (s.namespace, s.pod) else {
             continue;
         };
         for (node, rid) in placements.get(&(s.day, ns, pod)).into_iter().flatten() {
             volume_nodes.insert((
                 s.day,
-                s.persistentvolumeclaim.clone(),
-                s.persistentvolume.clone(),
-                pod.to_string(),
-                ns.to_string(),
-                node.map(str::to_string),
-                rid.map(str::to_string),
+                s.persistentvolumeclaim,
+                s.persistentvolume,
+                pod,
+                ns,
+                *node,
+                *rid,
             ));
         }
     }
     // cte_shared_volume_node_count: count(DISTINCT node) per (day, pv); NULL nodes are not counted, and a
     // NULL pv is never looked up (the join is on equality).
     let mut nodes_per_pv: FastMap<(Day, &str), BTreeSet<&str>> = FastMap::default();
-    for (day, _, pv, _, _, node, _) in &volume_nodes {
-        if let Some(pv) = pv.as_deref() {
-            let set = nodes_per_pv.entry((*day, pv)).or_default();
-            if let Some(node) = node.as_deref() {
+    for &(day, _, pv, _, _, node, _) in &volume_nodes {
+        if let Some(pv) = pv {
+            let set = nodes_per_pv.entry((day, pv)).or_default();
+            if let Some(node) = node {
                 set.insert(node);
             }
         }
     }
     // The LEFT JOIN back: on (day, pvc, pod, namespace), not on pv; one copy per volume-node tuple.
-    let mut vn_by_claim: FastMap<(Day, &str, &str, &str), Vec<Placement<'_>>> = FastMap::default();
-    for (day, pvc, _, pod, ns, node, rid) in &volume_nodes {
-        if let Some(pvc) = pvc.as_deref() {
+    let mut vn_by_claim: FastMap<(Day, &str, &str, &str), Vec<Placement<'a>>> = FastMap::default();
+    for &(day, pvc, _, pod, ns, node, rid) in &volume_nodes {
+        if let Some(pvc) = pvc {
             vn_by_claim
-                .entry((*day, pvc, pod, ns))
+                .entry((day, pvc, pod, ns))
                 .or_default()
-                .push((node.as_deref(), rid.as_deref()));
+                .push((node, rid));
         }
     }
 
-    let mut groups: FastMap<StorageKey, StorageGroup> = FastMap::default();
+    let mut groups: FastMap<StorageKey<'a>, StorageGroup> = FastMap::default();
     let empty = Labels::new();
     for s in storage {
-        let pv_labels = ctx
-            .labels
-            .get(s.persistentvolume_labels.as_deref())
-            .map_err(|m| {
-                TransformError::input(&STORAGE_USAGE_DAILY, s.row, "persistentvolume_labels", m)
-            })?;
+        let pv_labels = ctx.labels.get(s.persistentvolume_labels).map_err(|m| {
+            TransformError::input(&STORAGE_USAGE_DAILY, s.row, "persistentvolume_labels", m)
+        })?;
         let pvc_labels = ctx
             .labels
-            .get(s.persistentvolumeclaim_labels.as_deref())
+            .get(s.persistentvolumeclaim_labels)
             .map_err(|m| {
                 TransformError::input(
                     &STORAGE_USAGE_DAILY,
@@ -142,11 +140,7 @@ pub fn storage_rows(
                     m,
                 )
             })?;
-        let matched: Vec<Placement<'_>> = match (
-            s.persistentvolumeclaim.as_deref(),
-            s.pod.as_deref(),
-            s.namespace.as_deref(),
-        ) {
+        let matched: Vec<Placement<'_>> = match (s.persistentvolumeclaim, s.pod, s.namespace) {
             (Some(pvc), Some(pod), Some(ns)) => vn_by_claim
                 .get(&(s.day, pvc, pod, ns))
                 .cloned()
@@ -160,11 +154,10 @@ pub fn storage_rows(
         };
         let node_count = s
             .persistentvolume
-            .as_deref()
             .and_then(|pv| nodes_per_pv.get(&(s.day, pv)))
             .map(|set| set.len() as i64);
-        let categories = ctx.categories.matches(s.namespace.as_deref()).to_vec();
-        let ns_sets = ctx.namespace_labels.get(s.day, s.namespace.as_deref());
+        let categories = ctx.categories.matches(s.namespace).to_vec();
+        let ns_sets = ctx.namespace_labels.get(s.day, s.namespace);
         for (node, rid) in copies {
             let node_sets = ctx.node_labels.get(s.day, node);
             for a in iter_or_empty(node_sets, &empty) {
@@ -175,13 +168,13 @@ pub fn storage_rows(
                     };
                     let key = (
                         s.day,
-                        s.namespace.clone(),
-                        node.map(str::to_string),
-                        rid.map(str::to_string),
-                        s.persistentvolumeclaim.clone(),
-                        s.persistentvolume.clone(),
-                        s.storageclass.clone(),
-                        s.csi_volume_handle.clone(),
+                        s.namespace,
+                        node,
+                        rid,
+                        s.persistentvolumeclaim,
+                        s.persistentvolume,
+                        s.storageclass,
+                        s.csi_volume_handle,
                         merged,
                     );
                     let g = groups.entry(key).or_default();
@@ -219,16 +212,17 @@ pub fn storage_rows(
                 // Trino: `sum(x) / max(node_count)` (double / bigint), then `/ (86400*N) * power(2, -30)`.
                 let per_node = |x: Option<f64>| -> Option<f64> { Some(x? / g.node_count? as f64) };
                 let months = |x: Option<f64>| x.map(|v| v / month_seconds * G);
+                let owned = |t: Option<&str>| t.map(str::to_string);
                 SummaryRow {
                     row_kind: row_kind::STORAGE,
                     data_source: "Storage",
                     usage_start: day,
-                    namespace,
-                    node,
-                    resource_id,
-                    persistentvolumeclaim: pvc,
-                    persistentvolume: pv,
-                    storageclass,
+                    namespace: owned(namespace),
+                    node: owned(node),
+                    resource_id: owned(resource_id),
+                    persistentvolumeclaim: owned(pvc),
+                    persistentvolume: owned(pv),
+                    storageclass: owned(storageclass),
                     all_labels: labels.clone().unwrap_or_else(|| "{}".into()),
                     volume_labels: labels,
                     persistentvolumeclaim_capacity_gigabyte: g.capacity_bytes.map(|b| b * G),
@@ -240,7 +234,7 @@ pub fn storage_rows(
                         g.usage_byte_seconds,
                     )),
                     infrastructure_usage_cost: Some(INFRASTRUCTURE_USAGE_COST),
-                    csi_volume_handle: csi,
+                    csi_volume_handle: owned(csi),
                     cost_category_id: g.cost_category_id,
                     ..SummaryRow::default()
                 }

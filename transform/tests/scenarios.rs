@@ -1487,14 +1487,20 @@ fn multiday() {
 // ---------------------------------------------------------------------------------------------
 
 /// A daily pod row of 2025-10-01: `cpu` core-seconds used = requested = effective.
-fn pod_row(ns: Option<&str>, pod: &str, node: &str, rid: &str, cpu: f64) -> PodDaily {
+fn pod_row<'a>(
+    ns: Option<&'a str>,
+    pod: &'a str,
+    node: &'a str,
+    rid: &'a str,
+    cpu: f64,
+) -> PodDaily<'a> {
     PodDaily {
         day: day_of(OCT1_MS),
-        namespace: ns.map(str::to_string),
-        node: s(node),
-        pod: s(pod),
-        pod_labels: s("{}"),
-        resource_id: s(rid),
+        namespace: ns,
+        node: Some(node),
+        pod: Some(pod),
+        pod_labels: Some("{}"),
+        resource_id: Some(rid),
         pod_usage_cpu_core_seconds: Some(cpu),
         pod_request_cpu_core_seconds: Some(cpu),
         pod_effective_usage_cpu_core_seconds: Some(cpu),
@@ -1510,7 +1516,7 @@ fn pod_row(ns: Option<&str>, pod: &str, node: &str, rid: &str, cpu: f64) -> PodD
 }
 
 /// node-a: 24 hourly intervals of 4 cores (14400 core-s each) → 96 core-hours.
-fn base_inputs(pods: Vec<PodDaily>) -> OcpInputs {
+fn base_inputs(pods: Vec<PodDaily<'_>>) -> OcpInputs<'_> {
     let mut cap = CapacityBuilder::default();
     let h: Vec<_> = (0..24)
         .map(|i| {
@@ -1636,7 +1642,8 @@ fn unallocated_ignores_excluded_and_null_namespaces() {
     .into_iter()
     .enumerate()
     {
-        pods.push(pod_row(ns, &format!("x{i}"), "node-a", "i-a", 36_000.0));
+        let pod = ["x0", "x1", "x2", "x3", "x4"][i];
+        pods.push(pod_row(ns, pod, "node-a", "i-a", 36_000.0));
     }
     let rows = summary(base_inputs(pods));
     assert_eq!(rows.iter().filter(|r| r.row_kind == "pod").count(), 6);
@@ -1660,18 +1667,18 @@ fn empty_pod_node_counts_for_the_shared_volume_node_count() {
     ]);
     // 10 GiB × 86400 s per claim; months = / (86400 × 31).
     let bs = 10.0 * GIB * 86_400.0;
-    for pod in ["p1", "p2"] {
+    for (pod, claim) in [("p1", "claim-p1"), ("p2", "claim-p2")] {
         inputs.storage.push(StorageDaily {
             row: 0,
             day: day_of(OCT1_MS),
-            namespace: s("web"),
-            pod: s(pod),
-            persistentvolumeclaim: s(&format!("claim-{pod}")),
-            persistentvolume: s("pv-1"),
-            storageclass: s("gp3"),
+            namespace: Some("web"),
+            pod: Some(pod),
+            persistentvolumeclaim: Some(claim),
+            persistentvolume: Some("pv-1"),
+            storageclass: Some("gp3"),
             csi_volume_handle: None,
-            persistentvolume_labels: s("{}"),
-            persistentvolumeclaim_labels: s("{}"),
+            persistentvolume_labels: Some("{}"),
+            persistentvolumeclaim_labels: Some("{}"),
             persistentvolumeclaim_capacity_bytes: Some(10.0 * GIB),
             persistentvolumeclaim_capacity_byte_seconds: Some(bs),
             volume_request_storage_byte_seconds: Some(bs),

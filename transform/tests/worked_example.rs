@@ -12,25 +12,25 @@ use koku_transform::{OcpInputs, compute_ocp};
 
 #[allow(clippy::too_many_arguments)]
 fn pod(
-    ns: &str,
-    pod: &str,
-    node: &str,
-    rid: &str,
-    labels: &str,
+    ns: &'static str,
+    pod: &'static str,
+    node: &'static str,
+    rid: &'static str,
+    labels: &'static str,
     cpu: [Option<f64>; 4],
     mem_gib_h: [Option<f64>; 4],
     cores: f64,
     bytes: f64,
-) -> PodDaily {
+) -> PodDaily<'static> {
     let m = |x: Option<f64>| x.map(|v| v * GIB * 3600.0);
     PodDaily {
         row: 0,
         day: day_of(OCT1_MS),
-        namespace: s(ns),
-        node: s(node),
-        pod: s(pod),
-        pod_labels: s(labels),
-        resource_id: s(rid),
+        namespace: Some(ns),
+        node: Some(node),
+        pod: Some(pod),
+        pod_labels: Some(labels),
+        resource_id: Some(rid),
         pod_usage_cpu_core_seconds: cpu[0],
         pod_request_cpu_core_seconds: cpu[1],
         pod_effective_usage_cpu_core_seconds: cpu[2],
@@ -68,7 +68,7 @@ fn node_row(node: &str, rid: &str, cores: f64, role: &str) -> ExistingNode {
 }
 
 /// Spec §11.1.
-fn example() -> OcpInputs {
+fn example() -> OcpInputs<'static> {
     let h = 3_600_000i64;
     let mut hourly = Vec::new();
     for i in 0..24 {
@@ -134,14 +134,14 @@ fn example() -> OcpInputs {
         StorageDaily {
             row: 0,
             day: day_of(OCT1_MS),
-            namespace: s("web"),
-            pod: s("web-1"),
-            persistentvolumeclaim: s("data-web"),
-            persistentvolume: s("pv-001"),
-            storageclass: s("gp3"),
-            csi_volume_handle: s("vol-123"),
-            persistentvolume_labels: s(r#"{"app": "db-pv", "env": "pv-env"}"#),
-            persistentvolumeclaim_labels: s(r#"{"env": "pvc-env"}"#),
+            namespace: Some("web"),
+            pod: Some("web-1"),
+            persistentvolumeclaim: Some("data-web"),
+            persistentvolume: Some("pv-001"),
+            storageclass: Some("gp3"),
+            csi_volume_handle: Some("vol-123"),
+            persistentvolume_labels: Some(r#"{"app": "db-pv", "env": "pv-env"}"#),
+            persistentvolumeclaim_labels: Some(r#"{"env": "pvc-env"}"#),
             persistentvolumeclaim_capacity_bytes: Some(10_737_418_240.0),
             persistentvolumeclaim_capacity_byte_seconds: Some(927_712_935_936_000.0),
             volume_request_storage_byte_seconds: Some(927_712_935_936_000.0),
@@ -150,14 +150,14 @@ fn example() -> OcpInputs {
         StorageDaily {
             row: 0,
             day: day_of(OCT1_MS),
-            namespace: s("web"),
-            pod: s("old-pod"),
-            persistentvolumeclaim: s("orphan"),
-            persistentvolume: s("pv-002"),
-            storageclass: s("gp3"),
+            namespace: Some("web"),
+            pod: Some("old-pod"),
+            persistentvolumeclaim: Some("orphan"),
+            persistentvolume: Some("pv-002"),
+            storageclass: Some("gp3"),
             csi_volume_handle: None,
-            persistentvolume_labels: s("{}"),
-            persistentvolumeclaim_labels: s("{}"),
+            persistentvolume_labels: Some("{}"),
+            persistentvolumeclaim_labels: Some("{}"),
             persistentvolumeclaim_capacity_bytes: Some(1_073_741_824.0),
             persistentvolumeclaim_capacity_byte_seconds: Some(92_771_293_593_600.0),
             volume_request_storage_byte_seconds: Some(92_771_293_593_600.0),
@@ -528,7 +528,7 @@ fn overlapping_categories_multiply_sums_and_unallocated_rows() {
 fn no_enabled_keys_empties_every_map_even_the_vm_key() {
     let mut inputs = example();
     inputs.enabled_keys.clear();
-    inputs.pods[0].pod_labels = s(r#"{"app": "web", "vm_kubevirt_io_name": "vm1"}"#);
+    inputs.pods[0].pod_labels = Some(r#"{"app": "web", "vm_kubevirt_io_name": "vm1"}"#);
     let rows = compute_ocp(inputs).unwrap();
     for r in rows.iter().filter(|r| r.row_kind != "unallocated") {
         assert_eq!(r.all_labels, "{}", "{r:?}");
@@ -541,7 +541,8 @@ fn no_enabled_keys_empties_every_map_even_the_vm_key() {
 #[test]
 fn vm_key_is_always_enabled_when_any_key_is() {
     let mut inputs = example();
-    inputs.pods[2].pod_labels = s(r#"{"app": "prom", "vm_kubevirt_io_name": "vm1", "team": "t"}"#);
+    inputs.pods[2].pod_labels =
+        Some(r#"{"app": "prom", "vm_kubevirt_io_name": "vm1", "team": "t"}"#);
     let rows = compute_ocp(inputs).unwrap();
     let p3 = find(&rows, "pod", Some("openshift-monitoring"), |_| true);
     assert_eq!(
@@ -571,8 +572,8 @@ fn node_without_role_gives_null_unallocated_namespace() {
 fn pvc_mounted_from_a_second_node_halves_request_and_usage() {
     let mut inputs = example();
     let mut extra = inputs.pods[0].clone();
-    extra.node = s("node-c");
-    extra.resource_id = s("i-ccc");
+    extra.node = Some("node-c");
+    extra.resource_id = Some("i-ccc");
     inputs.pods.push(extra);
     let rows = compute_ocp(inputs).unwrap();
     let s1: Vec<_> = rows
@@ -603,7 +604,7 @@ fn pvc_mounted_from_a_second_node_halves_request_and_usage() {
 fn node_without_hourly_rows_has_null_capacity() {
     let mut inputs = example();
     let mut extra = inputs.pods[0].clone();
-    extra.node = s("node-z");
+    extra.node = Some("node-z");
     inputs.pods.push(extra);
     let rows = compute_ocp(inputs).unwrap();
     let pz = find(&rows, "pod", Some("web"), |r| {
@@ -634,7 +635,7 @@ fn null_pod_labels_make_the_merged_map_null() {
 #[test]
 fn invalid_label_json_names_dataset_row_and_column() {
     let mut inputs = example();
-    inputs.pods[1].pod_labels = s("app:web");
+    inputs.pods[1].pod_labels = Some("app:web");
     let err = compute_ocp(inputs).unwrap_err().to_string();
     assert!(
         err.starts_with(
@@ -662,7 +663,7 @@ fn roles_derived_by_the_nodes_query_reach_unallocated_rows() {
     // An apiserver pod makes a node master; an infra node label makes it infra.
     let mut inputs = example();
     inputs.nodes.clear();
-    inputs.pods[2].namespace = s("openshift-kube-apiserver");
+    inputs.pods[2].namespace = Some("openshift-kube-apiserver");
     inputs.node_labels[0].labels = s(r#"{"env": "node-env", "node_role_kubernetes_io": "infra"}"#);
     let rows = compute_ocp(inputs).unwrap();
     let u: Vec<_> = rows
