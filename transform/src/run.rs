@@ -185,6 +185,52 @@ pub fn transform_ocp_with(
     })
 }
 
+/// The summary of the work dir at `path` computed in memory, the whole window at once
+/// ([`crate::compute_ocp`]), as one batch: the reference the streaming [`transform_ocp`] must equal
+/// (tests compare the two). It holds every input row, so it is meant for tests and small work dirs.
+pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
+    let wd = WorkDir::open(path)?;
+    let read = |d: &'static Dataset| -> Result<Vec<RecordBatch>, TransformError> {
+        Ok(wd.reader(stage::EXTRACT, d)?.read_all()?)
+    };
+    let (pods, storage) = (read(&POD_USAGE_DAILY)?, read(&STORAGE_USAGE_DAILY)?);
+    let mut capacity = CapacityBuilder::default();
+    for b in read(&POD_USAGE_HOURLY)? {
+        capacity.add_batch(&b);
+    }
+    let id = wd.identity().clone();
+    let all = crate::OcpInputs {
+        pods: inputs::pod_daily_rows(&POD_USAGE_DAILY, &pods, 0)?,
+        storage: inputs::storage_daily_rows(&STORAGE_USAGE_DAILY, &storage, 0)?,
+        node_labels: inputs::label_daily_rows(
+            &NODE_LABELS_DAILY,
+            &read(&NODE_LABELS_DAILY)?,
+            "node",
+            "node_labels",
+        )?,
+        namespace_labels: inputs::label_daily_rows(
+            &NAMESPACE_LABELS_DAILY,
+            &read(&NAMESPACE_LABELS_DAILY)?,
+            "namespace",
+            "namespace_labels",
+        )?,
+        enabled_keys: inputs::enabled_keys(&ENABLED_TAG_KEYS, &read(&ENABLED_TAG_KEYS)?),
+        cost_categories: inputs::cost_categories(
+            &COST_CATEGORY_NAMESPACE,
+            &read(&COST_CATEGORY_NAMESPACE)?,
+        ),
+        nodes: inputs::node_table(&OCP_NODES, &read(&OCP_NODES)?, &id.source_uuid),
+        capacities: capacity.finish(),
+    };
+    let run = RunParams {
+        report_period_id: id.report_period_id,
+        cluster_id: id.cluster_id.clone(),
+        cluster_alias: id.cluster_alias.clone(),
+        source_uuid: id.source_uuid.clone(),
+    };
+    Ok(output::to_batch(&crate::compute_ocp(all)?, &run))
+}
+
 /// What [`summarise`] computed, not yet in place: the summary file's writer (unfinished: nothing is
 /// renamed into place before the input checksums have passed) and koku's cluster-information rows.
 struct Summarised {

@@ -357,53 +357,10 @@ fn run_month(inputs: &Inputs, run: &Value, work: &Path, node_roles: &Path) -> Ru
     Run { header, rows }
 }
 
-/// The summary of an extracted work dir computed in memory, the whole window at once
-/// ([`compute_ocp`]), as opposed to `koku-transform`, which streams it day by day.
+/// The summary computed in memory, the whole window at once (`compute_ocp`), as opposed to
+/// `koku-transform`, which streams the work dir day by day.
 fn in_memory(work: &Path) -> Vec<Row> {
-    use koku_common::schema::*;
-    use koku_common::workdir::{WorkDir, stage};
-    use koku_transform::inputs;
-    let wd = WorkDir::open(work).unwrap();
-    let read = |d: &'static Dataset| wd.reader(stage::EXTRACT, d).unwrap().read_all().unwrap();
-    let (pods, storage) = (read(&POD_USAGE_DAILY), read(&STORAGE_USAGE_DAILY));
-    let mut capacity = CapacityBuilder::default();
-    for b in read(&POD_USAGE_HOURLY) {
-        capacity.add_batch(&b);
-    }
-    let id = wd.identity().clone();
-    let all = OcpInputs {
-        pods: inputs::pod_daily_rows(&POD_USAGE_DAILY, &pods, 0).unwrap(),
-        storage: inputs::storage_daily_rows(&STORAGE_USAGE_DAILY, &storage, 0).unwrap(),
-        node_labels: inputs::label_daily_rows(
-            &NODE_LABELS_DAILY,
-            &read(&NODE_LABELS_DAILY),
-            "node",
-            "node_labels",
-        )
-        .unwrap(),
-        namespace_labels: inputs::label_daily_rows(
-            &NAMESPACE_LABELS_DAILY,
-            &read(&NAMESPACE_LABELS_DAILY),
-            "namespace",
-            "namespace_labels",
-        )
-        .unwrap(),
-        enabled_keys: inputs::enabled_keys(&ENABLED_TAG_KEYS, &read(&ENABLED_TAG_KEYS)),
-        cost_categories: inputs::cost_categories(
-            &COST_CATEGORY_NAMESPACE,
-            &read(&COST_CATEGORY_NAMESPACE),
-        ),
-        nodes: inputs::node_table(&OCP_NODES, &read(&OCP_NODES), &id.source_uuid),
-        capacities: capacity.finish(),
-    };
-    let run = inputs::RunParams {
-        report_period_id: id.report_period_id,
-        cluster_id: id.cluster_id.clone(),
-        cluster_alias: id.cluster_alias.clone(),
-        source_uuid: id.source_uuid.clone(),
-    };
-    let rows = compute_ocp(all).unwrap();
-    rows_of(&koku_transform::output::to_batch(&rows, &run))
+    rows_of(&koku_transform::run::summary_in_memory(work).unwrap())
 }
 
 /// Run a dataset (every month of its `inputs.json`), snapshot the rows, return them.
