@@ -127,7 +127,7 @@ impl NodesQuery {
 
     /// Fold a batch of the canonical daily pod dataset.
     pub fn add_pod_batch(&mut self, batch: &arrow::array::RecordBatch) {
-        use koku_common::schema::{Columns, POD_USAGE_DAILY, opt_f64};
+        use koku_common::schema::{Columns, POD_USAGE_DAILY, opt_f64, opt_text as s};
         let c = Columns::new(&POD_USAGE_DAILY, batch);
         let (node, rid, role, ns) = (
             c.text("node"),
@@ -181,11 +181,6 @@ impl NodesQuery {
         }
         out
     }
-}
-
-fn s(a: &arrow::array::StringArray, i: usize) -> Option<&str> {
-    use arrow::array::Array;
-    a.is_valid(i).then(|| a.value(i))
 }
 
 /// [`NodesQuery`] over decoded rows.
