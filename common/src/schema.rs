@@ -416,12 +416,12 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// The value of row `i`, `None` for NULL.
 /// The text at row `i`, borrowed from the array; `None` = NULL.
 pub fn opt_text(a: &StringArray, i: usize) -> Option<&str> {
     a.is_valid(i).then(|| a.value(i))
 }
 
+/// The value of row `i`, `None` for NULL.
 pub fn opt_str(a: &StringArray, i: usize) -> Option<String> {
     a.is_valid(i).then(|| a.value(i).to_string())
 }

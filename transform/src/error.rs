@@ -35,6 +35,15 @@ impl TransformError {
         }
     }
 
+    /// Shift the row number by `offset` (an error numbered within a batch, renumbered across the
+    /// dataset: `offset` is the dataset row of the batch's first row).
+    pub fn offset_row(mut self, offset: usize) -> Self {
+        if let TransformError::Input { row, .. } = &mut self {
+            *row += offset;
+        }
+        self
+    }
+
     /// Replace the row number (row numbers count from 0 across the dataset's batches).
     pub fn at_row(mut self, r: usize) -> Self {
         if let TransformError::Input { row, .. } = &mut self {

@@ -97,6 +97,17 @@ pub struct RunParams {
     pub source_uuid: String,
 }
 
+impl From<&koku_common::workdir::RunIdentity> for RunParams {
+    fn from(id: &koku_common::workdir::RunIdentity) -> Self {
+        RunParams {
+            report_period_id: id.report_period_id,
+            cluster_id: id.cluster_id.clone(),
+            cluster_alias: id.cluster_alias.clone(),
+            source_uuid: id.source_uuid.clone(),
+        }
+    }
+}
+
 fn day_column(c: &Columns<'_>, i: usize, dataset: &'static Dataset) -> Result<Day, TransformError> {
     let ts = c.timestamp("interval_start");
     if ts.is_null(i) {

@@ -67,16 +67,8 @@ pub struct OcpInputs<'a> {
 /// group key. The in-memory form of what [`run::transform_ocp`] does day by day from the work dir; both
 /// compute every day with [`compute_day`].
 pub fn compute_ocp(inputs: OcpInputs<'_>) -> Result<Vec<output::SummaryRow>, TransformError> {
-    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
-    compute_ocp_with_nodes(inputs, &found)
-}
-
-/// [`compute_ocp`] with koku's nodes query already run (`found`).
-pub fn compute_ocp_with_nodes(
-    inputs: OcpInputs<'_>,
-    found: &[cluster_info::ClusterNode],
-) -> Result<Vec<output::SummaryRow>, TransformError> {
     use koku_common::schema::{NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY};
+    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
     let mut cache = FilteredLabelCache::new(labels::EnabledKeys::from_enabled(inputs.enabled_keys));
     let node_labels = DailyLabelSets::build(
         &NODE_LABELS_DAILY,
@@ -100,7 +92,7 @@ pub fn compute_ocp_with_nodes(
     };
     // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
     // the table as that leaves it.
-    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, found));
+    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, &found));
     let mut days: std::collections::BTreeMap<inputs::Day, (Vec<_>, Vec<_>)> = Default::default();
     // Errors name a row by its index in the inputs.
     for (i, mut p) in inputs.pods.into_iter().enumerate() {
@@ -118,8 +110,9 @@ pub fn compute_ocp_with_nodes(
     Ok(rows)
 }
 
-/// The summary rows of one day from that day's daily pod and storage rows: the Pod rows, then Storage,
-/// then unallocated, each sorted by its group key. Every rule of koku's SQL is keyed by day except the
+/// The summary rows of one day from that day's daily pod and storage rows (all of `pods` and
+/// `storage` are of that one day): the Pod rows, then Storage, then unallocated, each sorted by its
+/// group key. Every rule of koku's SQL is keyed by day except the
 /// window-wide cluster-information queries, whose node roles come in as `roles`; so a day needs only
 /// its own rows, and the transform's memory is bounded by one day.
 pub fn compute_day(
@@ -131,21 +124,9 @@ pub fn compute_day(
     let pod_rows = pod::pod_rows(pods, ctx)?;
     let storage_rows = storage::storage_rows(storage, pods, ctx)?;
     let unallocated_rows = unallocated::unallocated_rows(&pod_rows, roles, ctx);
-    let mut rows: Vec<output::SummaryRow> =
-        Vec::with_capacity(pod_rows.len() + storage_rows.len() + unallocated_rows.len());
-    rows.extend(pod_rows);
+    let mut rows = pod_rows;
+    rows.reserve(storage_rows.len() + unallocated_rows.len());
     rows.extend(storage_rows);
     rows.extend(unallocated_rows);
-    // Stable sort: within a day and kind, the per-kind key order is kept (a no-op on one day's rows,
-    // kept so that several days passed together still come out day by day).
-    rows.sort_by_key(|r| (r.usage_start, kind_rank(r.row_kind)));
     Ok(rows)
-}
-
-fn kind_rank(kind: &str) -> u8 {
-    match kind {
-        koku_common::schema::row_kind::POD => 0,
-        koku_common::schema::row_kind::STORAGE => 1,
-        _ => 2,
-    }
 }

@@ -59,17 +59,6 @@ fn read_all(
     Ok(open_input(wd, dataset, checks)?.read_all()?)
 }
 
-/// Number an error's row across the dataset: `offset` is the dataset row of the batch's first row.
-fn at_offset(e: TransformError, offset: usize) -> TransformError {
-    match &e {
-        TransformError::Input { row, .. } => {
-            let r = *row;
-            e.at_row(offset + r)
-        }
-        _ => e,
-    }
-}
-
 fn arrow_error(path: &Path) -> impl Fn(arrow::error::ArrowError) -> TransformError + '_ {
     move |e| TransformError::Arrow {
         path: path.display().to_string(),
@@ -99,10 +88,10 @@ fn label_sets(
             key_column,
             labels_column,
         )
-        .map_err(|e| at_offset(e, offset))?;
+        .map_err(|e| e.offset_row(offset))?;
         builder
             .add(dataset, labels_column, &rows, cache)
-            .map_err(|e| at_offset(e, offset))?;
+            .map_err(|e| e.offset_row(offset))?;
         each(&rows);
         offset += batch.num_rows();
     }
@@ -222,12 +211,7 @@ pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
         nodes: inputs::node_table(&OCP_NODES, &read(&OCP_NODES)?, &id.source_uuid),
         capacities: capacity.finish(),
     };
-    let run = RunParams {
-        report_period_id: id.report_period_id,
-        cluster_id: id.cluster_id.clone(),
-        cluster_alias: id.cluster_alias.clone(),
-        source_uuid: id.source_uuid.clone(),
-    };
+    let run = RunParams::from(&id);
     Ok(output::to_batch(&crate::compute_ocp(all)?, &run))
 }
 
@@ -321,12 +305,7 @@ fn summarise(
     let mut storage = DayStream::new(storage_reader, storage_index);
 
     // Pass 2, day by day.
-    let run = RunParams {
-        report_period_id: identity.report_period_id,
-        cluster_id: identity.cluster_id.clone(),
-        cluster_alias: identity.cluster_alias.clone(),
-        source_uuid: identity.source_uuid.clone(),
-    };
+    let run = RunParams::from(identity);
     let mut ctx = Context {
         labels: &mut cache,
         node_labels: &node_labels,
