@@ -300,20 +300,6 @@ impl PvcsAndProjects {
     }
 }
 
-/// `get_pvcs_query_sql` over decoded rows.
-pub fn pvcs_query(storage: &[StorageDaily<'_>]) -> Vec<Pvc> {
-    let mut q = PvcsAndProjects::default();
-    q.add_storage(storage);
-    q.finish().0
-}
-
-/// `get_projects_query_sql` over decoded rows.
-pub fn projects_query(pods: &[PodDaily<'_>]) -> Vec<Option<String>> {
-    let mut q = PvcsAndProjects::default();
-    q.add_pods(pods);
-    q.finish().1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,18 +430,19 @@ mod tests {
             persistentvolumeclaim: Some(pvc),
             ..StorageDaily::default()
         };
-        assert_eq!(
-            pvcs_query(&[s("pv1", "c1"), s("pv1", "c1"), s("pv2", "c2")]).len(),
-            2
-        );
         let pods = vec![
             pod("a", "n", "r", 1.0, None),
             pod("a", "m", "r", 1.0, None),
             pod("b", "n", "r", 1.0, None),
         ];
-        assert_eq!(
-            projects_query(&pods),
-            vec![Some("a".into()), Some("b".into())]
-        );
+        // Added over two "days", as the streaming transform does.
+        let mut q = PvcsAndProjects::default();
+        q.add_storage(&[s("pv1", "c1"), s("pv1", "c1")]);
+        q.add_storage(&[s("pv2", "c2")]);
+        q.add_pods(&pods[..2]);
+        q.add_pods(&pods[2..]);
+        let (pvcs, projects) = q.finish();
+        assert_eq!(pvcs.len(), 2);
+        assert_eq!(projects, vec![Some("a".into()), Some("b".into())]);
     }
 }
