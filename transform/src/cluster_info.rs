@@ -430,7 +430,7 @@ mod tests {
             persistentvolumeclaim: Some(pvc),
             ..StorageDaily::default()
         };
-        let pods = vec![
+        let pods = [
             pod("a", "n", "r", 1.0, None),
             pod("a", "m", "r", 1.0, None),
             pod("b", "n", "r", 1.0, None),
