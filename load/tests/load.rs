@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -9,6 +10,13 @@ use chrono::NaiveDate;
 use common::*;
 use koku_common::workdir::{WorkDir, stage};
 use koku_load::{LoadError, load};
+
+/// The database is as it was (rows and tracked partitions) and the work dir records no load.
+fn assert_untouched(db: &mut TenantDb, before: &[String], partitions: &[String], dir: &Path) {
+    assert_eq!(db.snapshot(SCHEMA), before);
+    assert_eq!(db.tracked_partitions(), partitions);
+    assert!(WorkDir::open(dir).unwrap().stage(stage::LOAD).is_none());
+}
 
 #[test]
 fn loads_rows_with_koku_types_into_a_new_month_partition() {
@@ -267,7 +275,7 @@ fn delete_scope_is_kokus_and_default_partition_rows_are_moved() {
 }
 
 #[test]
-fn bad_measures_fail_before_the_database_is_changed() {
+fn bad_measures_are_refused_and_change_nothing() {
     let mut db = TenantDb::new("bad_measure");
     db.seed(db.report_period_id, day(1), "old-summary", None);
     let before = db.snapshot(SCHEMA);
@@ -290,15 +298,40 @@ fn bad_measures_fail_before_the_database_is_changed() {
         }
         let text = err.to_string();
         assert!(text.contains("row 4") && text.contains(reason), "{text}");
-        assert_eq!(db.snapshot(SCHEMA), before);
-        assert_eq!(db.tracked_partitions(), partitions);
-        assert!(
-            WorkDir::open(dir.path())
-                .unwrap()
-                .stage(stage::LOAD)
-                .is_none()
-        );
+        assert_untouched(&mut db, &before, &partitions, dir.path());
     }
+}
+
+#[test]
+fn a_bad_value_after_rows_were_copied_rolls_everything_back() {
+    let mut db = TenantDb::new("bad_late");
+    db.seed(db.report_period_id, day(1), "old-summary", None);
+    let before = db.snapshot(SCHEMA);
+    let partitions = db.tracked_partitions();
+    // The work dir holds 8,192 rows per batch: when row 8,500 is found bad, the delete has run and the
+    // first batch has gone into the COPY.
+    let mut rows: Vec<SummaryRow> = (0..9000)
+        .map(|i| SummaryRow::pod(day(1), &format!("ns-{i}"), "{}"))
+        .collect();
+    rows[8500] = rows[8500]
+        .clone()
+        .with("pod_usage_cpu_core_hours", f64::NAN);
+    let dir = tempfile::tempdir().unwrap();
+    workdir(dir.path(), identity(db.report_period_id), &rows);
+    match load(dir.path(), &db.options(false)) {
+        Err(LoadError::BadValue { row, column, .. }) => {
+            assert_eq!((row, column), (8500, "pod_usage_cpu_core_hours"));
+        }
+        other => panic!("expected BadValue, got {other:?}"),
+    }
+    assert_untouched(&mut db, &before, &partitions, dir.path());
+    // Without the bad value the same rows load, replacing the seeded one.
+    rows[8500] = SummaryRow::pod(day(1), "ns-8500", "{}");
+    let dir = tempfile::tempdir().unwrap();
+    workdir(dir.path(), identity(db.report_period_id), &rows);
+    let report = load(dir.path(), &db.options(false)).unwrap();
+    assert_eq!(report.rows_inserted, 9000);
+    assert_eq!(report.rows_deleted, 1);
 }
 
 #[test]
@@ -569,12 +602,5 @@ fn connection_killed_during_copy_leaves_the_table_unchanged() {
     let err = loader.join().unwrap().unwrap_err();
     assert!(matches!(err, LoadError::Db { .. }), "{err:?}");
     assert!(err.to_string().contains("connection lost"), "{err}");
-    assert_eq!(db.snapshot(SCHEMA), before);
-    assert_eq!(db.tracked_partitions(), partitions);
-    assert!(
-        WorkDir::open(dir.path())
-            .unwrap()
-            .stage(stage::LOAD)
-            .is_none()
-    );
+    assert_untouched(&mut db, &before, &partitions, dir.path());
 }
