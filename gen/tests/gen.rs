@@ -343,7 +343,7 @@ fn csv_file(dir: &Path, name: &str, header: &str) -> PathBuf {
 }
 
 /// `koku-extract` + `koku-transform` on the generated data; the summary as CSV.
-fn pipeline(data: &Path, work: &Path, extract_args: &[&str]) -> String {
+fn pipeline(data: &Path, work: &Path, extract_args: &[&str], transform_args: &[&str]) -> String {
     let cc = csv_file(data, "cc.csv", "namespace,cost_category_id");
     let nr = csv_file(data, "nr.csv", "node,resource_id,node_role");
     let out = Command::new(workspace_bin("koku-extract"))
@@ -387,6 +387,7 @@ fn pipeline(data: &Path, work: &Path, extract_args: &[&str]) -> String {
     let out = Command::new(workspace_bin("koku-transform"))
         .arg("ocp")
         .arg(work)
+        .args(transform_args)
         .output()
         .unwrap();
     assert!(
@@ -404,20 +405,23 @@ fn pipeline(data: &Path, work: &Path, extract_args: &[&str]) -> String {
 }
 
 #[test]
-fn the_pipeline_reads_it_with_the_same_rows_for_any_concurrency_and_batch_size() {
+fn the_pipeline_reads_it_with_the_same_rows_for_any_concurrency_thread_count_and_batch_size() {
     let data = tempfile::tempdir().unwrap();
     generate(&small(), data.path(), 0).unwrap();
     let (w1, w2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    // One object at a time in tiny batches (streaming) vs many objects in flight in large batches.
+    // One object at a time in tiny batches (streaming), the days computed one at a time, vs many
+    // objects in flight in large batches and the days computed on several threads.
     let a = pipeline(
         data.path(),
         &w1.path().join("w"),
         &["--concurrency", "1", "--batch-size", "97"],
+        &["--threads", "1"],
     );
     let b = pipeline(
         data.path(),
         &w2.path().join("w"),
         &["--concurrency", "16", "--batch-size", "1000000"],
+        &["--threads", "4"],
     );
     assert!(
         a.lines().count() > 100,

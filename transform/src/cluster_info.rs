@@ -289,6 +289,13 @@ impl PvcsAndProjects {
         }
     }
 
+    /// Fold in what another part of the window gave (the queries are sets: order does not matter).
+    pub fn merge(&mut self, other: PvcsAndProjects) {
+        self.pvcs.extend(other.pvcs);
+        self.projects.extend(other.projects);
+        self.null_project |= other.null_project;
+    }
+
     /// The PVCs query's rows and the projects query's rows, sorted.
     pub fn finish(self) -> (Vec<Pvc>, Vec<Option<String>>) {
         let mut projects: Vec<Option<String>> = self.projects.into_iter().map(Some).collect();

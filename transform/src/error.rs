@@ -18,6 +18,9 @@ pub enum TransformError {
         path: String,
         source: arrow::error::ArrowError,
     },
+
+    #[error("cannot start a transform thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 impl TransformError {

@@ -8,10 +8,11 @@
 //! * [`storage`] — Storage rows (§4.5);
 //! * [`unallocated`] — unallocated-capacity rows (§4.7), computed from the Pod rows;
 //! * [`output`] — the output row and its Arrow batch; [`run`] — reading and writing the work dir,
-//!   streaming it day by day ([`days`]).
+//!   streaming it day by day ([`days`]), the days computed on worker threads ([`day_workers`]).
 
 pub mod capacity;
 pub mod cluster_info;
+pub mod day_workers;
 pub mod days;
 pub mod error;
 pub mod inputs;

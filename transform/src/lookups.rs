@@ -90,7 +90,7 @@ impl DailyLabelSets {
 }
 
 /// `LEFT JOIN reporting_ocp_cost_category_namespace ON namespace LIKE pattern`, memoised per namespace.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CostCategories {
     patterns: Vec<CostCategoryPattern>,
     memo: FastMap<Option<String>, Vec<Option<i32>>>,

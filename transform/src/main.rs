@@ -35,6 +35,10 @@ enum Command {
     Ocp {
         /// The work directory written by `koku-extract ocp`.
         workdir: PathBuf,
+        /// Days computed at once, each on its own thread (0: one per core). The output is the same
+        /// for any value; memory grows with it (about one day of input rows per thread).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        threads: usize,
     },
 }
 
@@ -42,10 +46,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     koku_common::logging::init(cli.verbose);
     match cli.command {
-        Command::Ocp { workdir } => match koku_transform::run::transform_ocp_with(
+        Command::Ocp { workdir, threads } => match koku_transform::run::transform_ocp_with(
             &workdir,
             &koku_transform::run::TransformOptions {
                 progress: koku_common::logging::progress_enabled(),
+                threads,
             },
         ) {
             Ok(report) => {

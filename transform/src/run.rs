@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use arrow::array::RecordBatch;
+use arrow::compute::BatchCoalescer;
 use chrono::Utc;
 use koku_common::schema::{
     CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, COST_CATEGORY_NAMESPACE, Dataset,
@@ -18,12 +19,13 @@ use koku_common::workdir::{
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::capacity::CapacityBuilder;
-use crate::days::{DayIndex, DayStream, rows_of};
+use crate::day_workers::{self, DayInput, DayOutput, Memo, Window};
+use crate::days::{DayIndex, DayStream};
 use crate::error::TransformError;
 use crate::inputs::{self, RunParams};
 use crate::labels::{EnabledKeys, FilteredLabelCache};
 use crate::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
-use crate::{Context, cluster_info, compute_day, output, unallocated};
+use crate::{cluster_info, output, unallocated};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,18 @@ pub struct TransformReport {
 pub struct TransformOptions {
     /// Draw a progress bar (days done) on stderr.
     pub progress: bool,
+    /// Days computed at once ([`day_workers`]); 0: one per core. The output is the same for any value.
+    pub threads: usize,
+}
+
+impl TransformOptions {
+    /// The number of day workers to run.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
 }
 
 /// Output batches of this many rows keep the writer's memory bounded and the file friendly to readers.
@@ -265,7 +279,7 @@ fn summarise(
         checks,
         |_| {},
     )?;
-    let mut categories = CostCategories::new(inputs::cost_categories(
+    let categories = CostCategories::new(inputs::cost_categories(
         &COST_CATEGORY_NAMESPACE,
         &read_all(wd, &COST_CATEGORY_NAMESPACE, checks)?,
     ));
@@ -304,57 +318,71 @@ fn summarise(
     let mut pods = DayStream::new(pod_reader, pod_index);
     let mut storage = DayStream::new(storage_reader, storage_index);
 
-    // Pass 2, day by day.
+    // Pass 2, day by day, on `threads` workers (results come back in day order).
     let run = RunParams::from(identity);
-    let mut ctx = Context {
-        labels: &mut cache,
+    let window = Window {
+        run: &run,
+        roles: &roles,
         node_labels: &node_labels,
         namespace_labels: &namespace_labels,
-        categories: &mut categories,
         capacities: &capacities,
+    };
+    let memo = Memo {
+        labels: cache,
+        categories,
     };
     let bar = progress_bar(opts.progress, days.len() as u64);
     let mut pvcs_and_projects = cluster_info::PvcsAndProjects::default();
     let mut rows_by_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
-    let mut pending: Vec<output::SummaryRow> = Vec::new();
-    for day in days {
-        let (pod_batches, storage_batches) = (pods.take(day)?, storage.take(day)?);
-        let day_pods = rows_of(
-            &POD_USAGE_DAILY,
-            &pod_batches,
+    // The days' batches re-cut into output batches of OUTPUT_BATCH_ROWS rows.
+    let mut batches = BatchCoalescer::new(OCP_DAILY_SUMMARY.schema(), OUTPUT_BATCH_ROWS);
+    let summary_path = wd
+        .path()
+        .join(OCP_DAILY_SUMMARY.file_name())
+        .display()
+        .to_string();
+    let coalesce_error = |e| TransformError::Arrow {
+        path: summary_path.clone(),
+        source: e,
+    };
+    let read = |day| -> Result<DayInput, TransformError> {
+        Ok(DayInput {
             day,
-            inputs::pod_daily_rows_into,
-        )?;
-        let day_storage = rows_of(
-            &STORAGE_USAGE_DAILY,
-            &storage_batches,
-            day,
-            inputs::storage_daily_rows_into,
-        )?;
-        pvcs_and_projects.add_pods(&day_pods);
-        pvcs_and_projects.add_storage(&day_storage);
-        let rows = compute_day(&day_pods, &day_storage, &roles, &mut ctx)?;
+            pods: pods.take(day)?,
+            storage: storage.take(day)?,
+        })
+    };
+    let sink = |out: DayOutput| -> Result<(), TransformError> {
         tracing::debug!(
-            day = %inputs::date_of(day),
-            pod_rows = day_pods.len(),
-            storage_rows = day_storage.len(),
-            summary_rows = rows.len(),
+            day = %inputs::date_of(out.day),
+            pod_rows = out.pod_rows,
+            storage_rows = out.storage_rows,
+            summary_rows = out.batch.num_rows(),
             "summarised"
         );
-        for r in &rows {
-            *rows_by_kind.entry(r.row_kind.to_string()).or_default() += 1;
+        pvcs_and_projects.merge(out.pvcs_and_projects);
+        for (kind, n) in out.rows_by_kind {
+            *rows_by_kind.entry(kind.to_string()).or_default() += n;
         }
-        pending.extend(rows);
-        while pending.len() >= OUTPUT_BATCH_ROWS {
-            let rest = pending.split_off(OUTPUT_BATCH_ROWS);
-            writer.write(&output::to_batch(&pending, &run))?;
-            pending = rest;
+        batches.push_batch(out.batch).map_err(coalesce_error)?;
+        while let Some(batch) = batches.next_completed_batch() {
+            writer.write(&batch)?;
         }
         bar.inc(1);
-    }
-    if !pending.is_empty() {
-        writer.write(&output::to_batch(&pending, &run))?;
+        Ok(())
+    };
+    day_workers::run(
+        opts.threads(),
+        days.into_iter().collect(),
+        read,
+        &window,
+        memo,
+        sink,
+    )?;
+    batches.finish_buffered_batch().map_err(coalesce_error)?;
+    while let Some(batch) = batches.next_completed_batch() {
+        writer.write(&batch)?;
     }
     bar.finish_and_clear();
     let (pvcs, projects) = pvcs_and_projects.finish();

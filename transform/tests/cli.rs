@@ -94,28 +94,28 @@ fn extracted(dir: &Path, source: &str) {
         }
         outputs.insert(ds.name.to_string(), w.finish().unwrap());
     }
-    let now = Utc::now();
-    wd.record_stage(
-        stage::EXTRACT,
-        StageRecord {
-            tool: "test".into(),
-            version: "0".into(),
-            started_at: now,
-            finished_at: now,
-            inputs: vec![],
-            outputs,
-            details: BTreeMap::new(),
-        },
-    )
-    .unwrap();
+    record_extract(&mut wd, outputs);
 }
 
-fn transform(dir: &Path) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("koku-transform")
-        .unwrap()
-        .arg("ocp")
-        .arg(dir)
-        .assert()
+/// Record the extract stage with these outputs.
+fn record_extract(wd: &mut WorkDir, outputs: BTreeMap<String, koku_common::workdir::OutputRecord>) {
+    let now = Utc::now();
+    let record = StageRecord {
+        tool: "test".into(),
+        version: "0".into(),
+        started_at: now,
+        finished_at: now,
+        inputs: vec![],
+        outputs,
+        details: BTreeMap::new(),
+    };
+    wd.record_stage(stage::EXTRACT, record).unwrap();
+}
+
+fn transform(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("koku-transform").unwrap();
+    cmd.arg("ocp").arg(dir);
+    cmd
 }
 
 #[test]
@@ -133,13 +133,14 @@ fn transforms_and_reruns_byte_identically() {
     let dir = tempfile::tempdir().unwrap();
     extracted(dir.path(), "s1");
     transform(dir.path())
+        .assert()
         .success()
         .stdout(predicate::str::contains(
             "2 summary rows (pod 1, unallocated 1)",
         ));
     let out = dir.path().join(OCP_DAILY_SUMMARY.file_name());
     let first = std::fs::read(&out).unwrap();
-    transform(dir.path()).success();
+    transform(dir.path()).assert().success();
     assert_eq!(
         std::fs::read(&out).unwrap(),
         first,
@@ -170,6 +171,7 @@ fn transforms_and_reruns_byte_identically() {
 fn refuses_a_folder_without_run_json() {
     let dir = tempfile::tempdir().unwrap();
     transform(dir.path())
+        .assert()
         .failure()
         .code(1)
         .stderr(predicate::str::contains("not a work directory"));
@@ -184,7 +186,7 @@ fn refuses_a_corrupted_input_and_writes_nothing() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     std::fs::write(&f, bytes).unwrap();
-    transform(dir.path()).failure().stderr(
+    transform(dir.path()).assert().failure().stderr(
         predicate::str::contains("openshift_pod_usage_line_items_daily.arrow")
             .and(predicate::str::contains("checksum")),
     );
@@ -218,6 +220,7 @@ fn refuses_a_file_from_another_run() {
     let new = koku_common::workdir::sha256_file(&a.path().join(&name)).unwrap();
     std::fs::write(&run, text.replace(&old, &new)).unwrap();
     transform(a.path())
+        .assert()
         .failure()
         .stderr(predicate::str::contains("belongs to another run"));
 }
@@ -228,11 +231,88 @@ fn a_reextract_invalidates_the_transform_record() {
     // loaded by accident; the work-dir API says so.
     let dir = tempfile::tempdir().unwrap();
     extracted(dir.path(), "s1");
-    transform(dir.path()).success();
+    transform(dir.path()).assert().success();
     extracted(dir.path(), "s1");
     let wd = WorkDir::open(dir.path()).unwrap();
     let err = wd
         .check_consumed(stage::EXTRACT, stage::TRANSFORM, "; run koku-transform")
         .unwrap_err();
     assert!(err.to_string().contains("transform"), "{err}");
+}
+
+/// An extract stage of `labels.len()` days from Oct 1: per day one hourly and one daily pod row (its
+/// own batch, as koku writes a file per day), the daily row's pod labels from `labels`.
+fn extracted_days(dir: &Path, labels: &[&str]) {
+    let days = labels.len() as i64;
+    let mut id = identity("s1");
+    id.end_date = id.start_date + chrono::Days::new(days as u64 - 1);
+    let mut wd = WorkDir::create(dir, id).unwrap();
+    let mut outputs = BTreeMap::new();
+    let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v])) };
+    let float = |v: f64| -> ArrayRef { Arc::new(Float64Array::from(vec![v])) };
+    for ds in OCP_INPUTS {
+        let mut w = wd.writer(ds).unwrap();
+        for (d, pod_labels) in labels.iter().enumerate() {
+            let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![
+                OCT1_MS + d as i64 * 86_400_000,
+            ]));
+            if ds.name == POD_USAGE_HOURLY.name {
+                let cols = vec![
+                    ("interval_start", ts),
+                    ("node", text("n1")),
+                    ("node_capacity_cpu_core_seconds", float(7200.0)),
+                ];
+                w.write(&batch(ds, 1, cols)).unwrap();
+            } else if ds.name == POD_USAGE_DAILY.name {
+                let cols = vec![
+                    ("interval_start", ts),
+                    ("namespace", text("ns")),
+                    ("node", text("n1")),
+                    ("pod", text("p1")),
+                    ("pod_labels", text(pod_labels)),
+                    ("pod_usage_cpu_core_seconds", float(1800.0)),
+                ];
+                w.write(&batch(ds, 1, cols)).unwrap();
+            }
+        }
+        outputs.insert(ds.name.to_string(), w.finish().unwrap());
+    }
+    record_extract(&mut wd, outputs);
+}
+
+#[test]
+fn any_thread_count_gives_the_same_bytes_and_the_first_error_in_day_order() {
+    let good = [r#"{"app": "a"}"#; 7];
+    let dir = tempfile::tempdir().unwrap();
+    extracted_days(dir.path(), &good);
+    let out = dir.path().join(OCP_DAILY_SUMMARY.file_name());
+    let mut files = Vec::new();
+    for threads in ["1", "2", "5"] {
+        transform(dir.path())
+            .arg("--threads")
+            .arg(threads)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("14 summary rows"));
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert!(files.iter().all(|f| f == &files[0]), "same bytes");
+
+    // Days 3 and 6 (rows 2 and 5) have bad labels: every thread count reports row 2, writes nothing.
+    let mut bad = good;
+    bad[2] = "{not json";
+    bad[5] = "[1]";
+    for threads in ["1", "2", "5"] {
+        let dir = tempfile::tempdir().unwrap();
+        extracted_days(dir.path(), &bad);
+        transform(dir.path())
+            .arg("--threads")
+            .arg(threads)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(
+                "openshift_pod_usage_line_items_daily, row 2, column pod_labels",
+            ));
+        assert!(!dir.path().join(OCP_DAILY_SUMMARY.file_name()).exists());
+    }
 }
