@@ -315,6 +315,11 @@ fn summarise(
 
     let mut days = pod_index.days();
     days.extend(storage_index.days());
+    tracing::debug!(
+        days = days.len(),
+        nodes = found.len(),
+        "pass 1 done: the window folded"
+    );
     let mut pods = DayStream::new(pod_reader, pod_index);
     let mut storage = DayStream::new(storage_reader, storage_index);
 
