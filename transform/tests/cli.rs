@@ -53,18 +53,27 @@ fn batch(dataset: &'static Dataset, rows: usize, set: Vec<(&str, ArrayRef)>) -> 
 
 /// Write an extract stage: one pod on one node for one hour, everything else empty.
 fn extracted(dir: &Path, source: &str) {
-    let mut wd = WorkDir::create(dir, identity(source)).unwrap();
+    extracted_days(dir, source, &["{}"]);
+}
+
+/// Write an extract stage of `labels.len()` days from Oct 1: per day one hour of one pod on one node
+/// (each day its own batch, as koku writes a file per day), the daily row's pod labels from `labels`;
+/// everything else empty.
+fn extracted_days(dir: &Path, source: &str, labels: &[&str]) {
+    let mut id = identity(source);
+    id.end_date = id.start_date + chrono::Days::new(labels.len() as u64 - 1);
+    let mut wd = WorkDir::create(dir, id).unwrap();
     let mut outputs = BTreeMap::new();
+    let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v])) };
+    let float = |v: f64| -> ArrayRef { Arc::new(Float64Array::from(vec![v])) };
     for ds in OCP_INPUTS {
         let mut w = wd.writer(ds).unwrap();
-        let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![OCT1_MS]));
-        let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v])) };
-        let float = |v: f64| -> ArrayRef { Arc::new(Float64Array::from(vec![v])) };
-        if ds.name == POD_USAGE_HOURLY.name {
-            w.write(&batch(
-                ds,
-                1,
-                vec![
+        for (d, pod_labels) in labels.iter().enumerate() {
+            let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![
+                OCT1_MS + d as i64 * 86_400_000,
+            ]));
+            if ds.name == POD_USAGE_HOURLY.name {
+                let cols = vec![
                     ("interval_start", ts),
                     ("node", text("n1")),
                     ("node_capacity_cpu_core_seconds", float(7200.0)),
@@ -72,25 +81,21 @@ fn extracted(dir: &Path, source: &str) {
                         "node_capacity_memory_byte_seconds",
                         float(3600.0 * 1_073_741_824.0),
                     ),
-                ],
-            ))
-            .unwrap();
-        } else if ds.name == POD_USAGE_DAILY.name {
-            w.write(&batch(
-                ds,
-                1,
-                vec![
+                ];
+                w.write(&batch(ds, 1, cols)).unwrap();
+            } else if ds.name == POD_USAGE_DAILY.name {
+                let cols = vec![
                     ("interval_start", ts),
                     ("namespace", text("ns")),
                     ("node", text("n1")),
                     ("pod", text("p1")),
-                    ("pod_labels", text("{}")),
+                    ("pod_labels", text(pod_labels)),
                     ("resource_id", text("i-1")),
                     ("pod_usage_cpu_core_seconds", float(1800.0)),
                     ("pod_request_cpu_core_seconds", float(3600.0)),
-                ],
-            ))
-            .unwrap();
+                ];
+                w.write(&batch(ds, 1, cols)).unwrap();
+            }
         }
         outputs.insert(ds.name.to_string(), w.finish().unwrap());
     }
@@ -240,51 +245,11 @@ fn a_reextract_invalidates_the_transform_record() {
     assert!(err.to_string().contains("transform"), "{err}");
 }
 
-/// An extract stage of `labels.len()` days from Oct 1: per day one hourly and one daily pod row (its
-/// own batch, as koku writes a file per day), the daily row's pod labels from `labels`.
-fn extracted_days(dir: &Path, labels: &[&str]) {
-    let days = labels.len() as i64;
-    let mut id = identity("s1");
-    id.end_date = id.start_date + chrono::Days::new(days as u64 - 1);
-    let mut wd = WorkDir::create(dir, id).unwrap();
-    let mut outputs = BTreeMap::new();
-    let text = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v])) };
-    let float = |v: f64| -> ArrayRef { Arc::new(Float64Array::from(vec![v])) };
-    for ds in OCP_INPUTS {
-        let mut w = wd.writer(ds).unwrap();
-        for (d, pod_labels) in labels.iter().enumerate() {
-            let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![
-                OCT1_MS + d as i64 * 86_400_000,
-            ]));
-            if ds.name == POD_USAGE_HOURLY.name {
-                let cols = vec![
-                    ("interval_start", ts),
-                    ("node", text("n1")),
-                    ("node_capacity_cpu_core_seconds", float(7200.0)),
-                ];
-                w.write(&batch(ds, 1, cols)).unwrap();
-            } else if ds.name == POD_USAGE_DAILY.name {
-                let cols = vec![
-                    ("interval_start", ts),
-                    ("namespace", text("ns")),
-                    ("node", text("n1")),
-                    ("pod", text("p1")),
-                    ("pod_labels", text(pod_labels)),
-                    ("pod_usage_cpu_core_seconds", float(1800.0)),
-                ];
-                w.write(&batch(ds, 1, cols)).unwrap();
-            }
-        }
-        outputs.insert(ds.name.to_string(), w.finish().unwrap());
-    }
-    record_extract(&mut wd, outputs);
-}
-
 #[test]
 fn any_thread_count_gives_the_same_bytes_and_the_first_error_in_day_order() {
     let good = [r#"{"app": "a"}"#; 7];
     let dir = tempfile::tempdir().unwrap();
-    extracted_days(dir.path(), &good);
+    extracted_days(dir.path(), "s1", &good);
     let out = dir.path().join(OCP_DAILY_SUMMARY.file_name());
     let mut files = Vec::new();
     for threads in ["1", "2", "5"] {
@@ -304,7 +269,7 @@ fn any_thread_count_gives_the_same_bytes_and_the_first_error_in_day_order() {
     bad[5] = "[1]";
     for threads in ["1", "2", "5"] {
         let dir = tempfile::tempdir().unwrap();
-        extracted_days(dir.path(), &bad);
+        extracted_days(dir.path(), "s1", &bad);
         transform(dir.path())
             .arg("--threads")
             .arg(threads)
