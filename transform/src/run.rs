@@ -371,9 +371,7 @@ fn summarise(
             *rows_by_kind.entry(kind.to_string()).or_default() += n;
         }
         batches.push_batch(out.batch).map_err(coalesce_error)?;
-        while let Some(batch) = batches.next_completed_batch() {
-            writer.write(&batch)?;
-        }
+        write_completed(&mut batches, &mut writer)?;
         bar.inc(1);
         Ok(())
     };
@@ -386,9 +384,7 @@ fn summarise(
         sink,
     )?;
     batches.finish_buffered_batch().map_err(coalesce_error)?;
-    while let Some(batch) = batches.next_completed_batch() {
-        writer.write(&batch)?;
-    }
+    write_completed(&mut batches, &mut writer)?;
     bar.finish_and_clear();
     let (pvcs, projects) = pvcs_and_projects.finish();
     Ok(Summarised {
@@ -396,6 +392,17 @@ fn summarise(
         cluster_info: cluster_info_batches(&found, &pvcs, &projects),
         rows_by_kind,
     })
+}
+
+/// Write the output batches the coalescer has completed.
+fn write_completed(
+    batches: &mut BatchCoalescer,
+    writer: &mut DatasetWriter,
+) -> Result<(), TransformError> {
+    while let Some(batch) = batches.next_completed_batch() {
+        writer.write(&batch)?;
+    }
+    Ok(())
 }
 
 fn progress_bar(enabled: bool, days: u64) -> ProgressBar {
