@@ -6,7 +6,7 @@
 //! each batch is converted and checked, then streamed into the COPY. A bad value ends the COPY before
 //! its row is sent and the transaction rolls back, so the database is left as it was. (perf: an earlier
 //! design checked the whole file in a first pass before touching the database; that pass was 0.13 s of
-//! the 1-day load and ≈ 4 s of the 30-day one, spent while PostgreSQL, the bound, sat idle;
+//! the 1-day load and ≈ 6 s of the 30-day one, spent while PostgreSQL, the bound, sat idle;
 //! BENCHMARKS.md.) `--dry-run` checks the whole file first, then counts inside a rolled-back
 //! transaction. The file's checksum is checked on the second core while the rows stream; nothing is
 //! committed before it has passed.
@@ -165,17 +165,21 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
         source_uuid,
     };
 
-    // A dry run reports bad input without a connection; a load finds it while streaming (below).
-    let checked = if options.dry_run {
+    // A dry run reports bad input without a connection; a load finds it while streaming (below),
+    // and checks the files' checksums on the second core meanwhile, from the start.
+    let (checked, checks) = if options.dry_run {
         let summary = scan(&wd, &expect, None, |_| Ok(()))?;
         tracing::info!(
             "{} summary rows checked ({:?})",
             summary.rows,
             summary.by_row_kind
         );
-        Some(summary)
+        (Some(summary), None)
     } else {
-        None
+        (
+            None,
+            Some(wd.check_outputs_in_background(stage::TRANSFORM)?),
+        )
     };
 
     let database = options.database.to_string();
@@ -224,7 +228,7 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
 
     report.rows_deleted = delete_scope(&mut tx, &schema, &scope)?;
     tracing::info!("deleted {} previous rows", report.rows_deleted);
-    let checks = wd.check_outputs_in_background(stage::TRANSFORM)?;
+    let checks = checks.expect("started for every load that is not a dry run");
     let streamed = copy_rows(&mut tx, &schema, &wd, &expect, &checks);
     // A checksum mismatch explains any error the rows may have caused: it is reported first, and
     // nothing is committed before the checksums have passed. (Returning drops `tx`: rollback.)
