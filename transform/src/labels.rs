@@ -99,9 +99,9 @@ pub fn to_json(labels: &Labels) -> String {
 ///
 /// Generational, so that memory stays flat over a long window: [`FilteredLabelCache::next_generation`]
 /// (called once per day) forgets the texts not asked for since the previous call. Pods come and go
-/// and their label texts with them (perf: over 30 days of 400 nodes the cache grew to ≈ 240k texts,
-/// of which 16k are in use on a day; forgetting the rest took the transform's peak RSS from 593 to
-/// 420 MB, BENCHMARKS.md), while a text still in use is found in the previous generation and kept,
+/// and their label texts with them (perf: over 30 days of 400 nodes ≈ 8k texts a day are new and
+/// 16–17k in use; forgetting the rest took the transform's peak RSS from 593 to 419–446 MB,
+/// BENCHMARKS.md), while a text still in use is found in the previous generation and kept,
 /// still parsed once.
 #[derive(Debug, Clone)]
 pub struct FilteredLabelCache {
