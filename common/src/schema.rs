@@ -309,7 +309,8 @@ pub mod row_kind {
 /// The computed OCP daily summary rows, shaped like koku's Hive copy of
 /// `reporting_ocpusagelineitem_daily_summary` (spec §3.4) with measures kept as f64, plus `all_labels`
 /// (spec §4.8) and `row_kind`. `uuid` is not here: koku gives every row a fresh random UUID at insert
-/// time, and so does `koku-load`, which keeps the transform deterministic.
+/// time, and `koku-load` a fresh time-ordered one (`load/src/copy.rs`), which keeps the transform
+/// deterministic.
 pub const OCP_DAILY_SUMMARY: Dataset = Dataset {
     name: "reporting_ocpusagelineitem_daily_summary",
     origin: Origin::Transform,

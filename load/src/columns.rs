@@ -53,7 +53,7 @@ impl Kind {
     }
 }
 
-/// The generated key column, sent first (fresh v4 per row, as Trino's `uuid()`).
+/// The generated key column, sent first (a fresh time-ordered uuid per row, `copy.rs` says why).
 pub const UUID_COLUMN: &str = "uuid";
 
 /// The loaded columns of the summary file, in COPY order after [`UUID_COLUMN`].

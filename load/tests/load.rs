@@ -158,9 +158,18 @@ fn loads_rows_with_koku_types_into_a_new_month_partition() {
     );
     assert_eq!(un.get::<_, i32>(4), 1);
     assert_eq!(un.get::<_, String>(5), "3.000000000000000");
-    // Every uuid is distinct (fresh v4 per row).
+    // Every uuid is distinct, and time-ordered (v7): in the order the rows were copied (their
+    // physical order in the month partition), each uuid is greater than the one before.
     assert_eq!(
         db.count(&format!("SELECT count(DISTINCT uuid) FROM {TABLE}")),
+        7
+    );
+    assert_eq!(
+        db.count(&format!(
+            "SELECT count(*) FROM (SELECT uuid, lag(uuid) OVER (ORDER BY ctid) AS prev \
+             FROM {SCHEMA}.{MONTH_PARTITION}) s \
+             WHERE substr(uuid::text, 15, 1) = '7' AND (prev IS NULL OR uuid > prev)"
+        )),
         7
     );
 
