@@ -36,13 +36,15 @@ impl<'a> SummaryCopy<'a> {
 
     /// Write every row of a converted batch, each with a fresh uuid.
     ///
-    /// Trino's `uuid()` gives random (v4) uuids; ours are time-ordered (v7: a millisecond timestamp,
-    /// a counter and random bits, increasing within this process): just as unique, and a random uuid
-    /// promises nothing that an ordered one breaks. The order matters to PostgreSQL: koku's primary key
-    /// is `(usage_start, uuid)` and the rows arrive day by day, so increasing uuids append to the
-    /// right edge of each day's key range instead of landing on random leaf pages. Measured
-    /// (BENCHMARKS.md, round 4): the 30-day workload's rows in `INSERT … SELECT` 16.0 s instead of
-    /// 17.1 s, its `koku-load` 26.1–26.3 s instead of 27.6–30.3 s; one day: 2% faster.
+    /// Trino's `uuid()` gives random (v4) uuids (spec §4.8); ours are time-ordered (v7: a millisecond
+    /// timestamp, a counter and random bits, increasing within this process). They are just as unique,
+    /// and koku's SQL matches this column only by equality (e.g. `WHERE lids.uuid = update_data.uuid`
+    /// in `ocp_tag_mapping_update_daily_summary.sql`), so nothing relies on its randomness. The order
+    /// matters to PostgreSQL: koku's primary key is `(usage_start, uuid)` and the rows arrive day by
+    /// day, so increasing uuids append to the right edge of each day's key range instead of landing on
+    /// random leaf pages. Measured (BENCHMARKS.md, round 4): the 30-day workload's rows in `INSERT …
+    /// SELECT` 16.0 s instead of 17.1 s, its `koku-load` 26.1–26.3 s instead of 27.6–30.3 s; one day:
+    /// 2% faster.
     pub fn write(&mut self, batch: &Converted<'_>) -> Result<()> {
         let ids: Vec<Uuid> = (0..batch.rows).map(|_| Uuid::now_v7()).collect();
         let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 1);
