@@ -114,7 +114,7 @@ pub fn column_kind(name: &str) -> Option<Kind> {
         return Some(match OCP_DAILY_SUMMARY.columns[i].1 {
             ColumnType::Text if JSON_COLUMNS.contains(&name) => Kind::Json,
             ColumnType::Text if name == "source_uuid" => Kind::Uuid,
-            ColumnType::Text | ColumnType::Timestamp => Kind::Text,
+            ColumnType::Text | ColumnType::Timestamp | ColumnType::TextList => Kind::Text,
             ColumnType::Float => Kind::Float,
             ColumnType::Int32 => Kind::Int,
             ColumnType::Date => Kind::Date,

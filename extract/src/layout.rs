@@ -10,15 +10,12 @@
 //! The partition values live only in the key, never in the files, so they are never read back from
 //! the data. Keeping this in one place is what lets the local-folder and the S3 source agree.
 
-use koku_common::schema::{Dataset, Origin};
+use koku_common::schema::Dataset;
 
 use crate::error::{ExtractError, Result};
 
 /// `Config.WAREHOUSE_PATH` / `Config.PARQUET_DATA_TYPE`.
 const WAREHOUSE: &str = "data/parquet";
-
-/// The provider type segment for OpenShift (koku strips the `-local` suffix of test providers).
-pub const OCP: &str = "OCP";
 
 /// Check that a tenant schema name is a plain lower-case SQL identifier, so it can be quoted into
 /// queries and key prefixes without any escaping question (koku's schema names are `org<digits>` or
@@ -66,17 +63,17 @@ impl Partition {
     /// from Parquet. The trailing slash matters: without it `source=<uuid>` would also match a longer
     /// id sharing the prefix.
     pub fn prefix(&self, dataset: &Dataset) -> Option<String> {
-        match dataset.origin {
-            Origin::Parquet { daily, report_type } => Some(format!(
-                "{WAREHOUSE}{}/{}/{OCP}/{report_type}/source={}/year={}/month={}/",
-                if daily { "/daily" } else { "" },
-                self.account,
-                self.source_uuid,
-                self.year,
-                self.month
-            )),
-            _ => None,
-        }
+        let p = dataset.parquet()?;
+        Some(format!(
+            "{WAREHOUSE}{}/{}/{}{}/source={}/year={}/month={}/",
+            if p.daily { "/daily" } else { "" },
+            self.account,
+            p.provider,
+            p.report_type.map(|t| format!("/{t}")).unwrap_or_default(),
+            self.source_uuid,
+            self.year,
+            self.month
+        ))
     }
 }
 

@@ -310,6 +310,10 @@ pub fn accepts(ty: ColumnType, dt: &DataType) -> bool {
             DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)
         ),
         ColumnType::Int32 => dt.is_integer(),
+        ColumnType::TextList => matches!(
+            dt,
+            DataType::List(f) | DataType::LargeList(f) if is_text(f.data_type())
+        ),
     }
 }
 
@@ -320,6 +324,7 @@ fn expected_text(ty: ColumnType) -> &'static str {
         ColumnType::Timestamp => "a timestamp (any unit, with or without time zone) or a date",
         ColumnType::Date => "a date or timestamp",
         ColumnType::Int32 => "an integer",
+        ColumnType::TextList => "a list of strings",
     }
 }
 

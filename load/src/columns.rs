@@ -1,13 +1,8 @@
-//! From the transform's Arrow rows to PostgreSQL values: which columns are loaded, with which wire type,
-//! and the checks that turn a value PostgreSQL would refuse into an error naming its row and column.
-//!
-//! The column list is explicit because the physical column order of the table differs between old and
-//! new koku tenants (spec §3.1). `row_kind` and `csi_volume_handle` exist only in the work dir / Hive
-//! copy and are not PostgreSQL columns. Wire types must match the columns exactly (binary COPY sends
-//! int4 as 4 bytes; an int8 would be refused), so they are declared here next to the names.
-//!
-//! Rows are also checked against the run: the delete that precedes the insert is keyed on the run's
-//! days and report period, so a row outside them would survive a re-load and be duplicated.
+//! From a work-dir file's Arrow rows to PostgreSQL values, for any [`Table`]: each loaded column is
+//! converted by its [`PgType`] and checked on the way, so a value PostgreSQL would refuse becomes an
+//! error naming its row and column (the server would only name the COPY line), and every row is checked
+//! against the run's scope ([`RowScope`]; the delete before the insert is keyed on it, so a row outside
+//! it would be duplicated by the next re-load).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +10,7 @@ use std::path::Path;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Date32Type, Float64Type, Int32Type};
 use chrono::NaiveDate;
+use koku_common::schema::table::{PgColumn, PgType, RowScope, Table};
 use postgres::types::{ToSql, Type};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -22,109 +18,38 @@ use uuid::Uuid;
 use crate::error::{LoadError, Result};
 use crate::jsonb::JsonbText;
 use crate::numeric::to_numeric;
+use crate::scope::{RunScope, ScopeValue};
 
-/// How a summary column is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `varchar(n)`; longer values are refused by PostgreSQL, so they are reported here first.
-    Varchar(usize),
-    /// JSON text → `jsonb`.
-    Jsonb,
-    /// f64 → `numeric(33,15)` (spec §6.2).
-    Numeric,
-    /// Arrow Date32 → `date`, NOT NULL.
-    Date,
-    /// Arrow Int32 → `integer`.
-    Int4,
-    /// Text → `uuid`.
-    Uuid,
-}
-
-impl Kind {
-    fn wire_type(self) -> Type {
-        match self {
-            Kind::Varchar(_) => Type::VARCHAR,
-            Kind::Jsonb => Type::JSONB,
-            Kind::Numeric => Type::NUMERIC,
-            Kind::Date => Type::DATE,
-            Kind::Int4 => Type::INT4,
-            Kind::Uuid => Type::UUID,
-        }
+/// The wire type of the binary COPY for a column type (binary COPY needs exact widths: an int8 for an
+/// `integer` column is refused).
+pub fn wire_type(ty: PgType) -> Type {
+    match ty {
+        PgType::Varchar(_) => Type::VARCHAR,
+        PgType::Text => Type::TEXT,
+        PgType::Jsonb => Type::JSONB,
+        PgType::Numeric { .. } => Type::NUMERIC,
+        PgType::Float8 => Type::FLOAT8,
+        PgType::Date => Type::DATE,
+        PgType::Int4 => Type::INT4,
+        PgType::Uuid => Type::UUID,
+        PgType::TextArray => Type::TEXT_ARRAY,
     }
 }
 
-/// The generated key column, sent first (a fresh time-ordered uuid per row, `copy.rs` says why).
-pub const UUID_COLUMN: &str = "uuid";
-
-/// The loaded columns of the summary file, in COPY order after [`UUID_COLUMN`].
-pub const COLUMNS: &[(&str, Kind)] = &[
-    ("report_period_id", Kind::Int4),
-    ("cluster_id", Kind::Varchar(50)),
-    ("cluster_alias", Kind::Varchar(256)),
-    ("data_source", Kind::Varchar(64)),
-    ("usage_start", Kind::Date),
-    ("usage_end", Kind::Date),
-    ("namespace", Kind::Varchar(253)),
-    ("node", Kind::Varchar(253)),
-    ("resource_id", Kind::Varchar(253)),
-    ("pod_labels", Kind::Jsonb),
-    ("pod_usage_cpu_core_hours", Kind::Numeric),
-    ("pod_request_cpu_core_hours", Kind::Numeric),
-    ("pod_effective_usage_cpu_core_hours", Kind::Numeric),
-    ("pod_limit_cpu_core_hours", Kind::Numeric),
-    ("pod_usage_memory_gigabyte_hours", Kind::Numeric),
-    ("pod_request_memory_gigabyte_hours", Kind::Numeric),
-    ("pod_effective_usage_memory_gigabyte_hours", Kind::Numeric),
-    ("pod_limit_memory_gigabyte_hours", Kind::Numeric),
-    ("node_capacity_cpu_cores", Kind::Numeric),
-    ("node_capacity_cpu_core_hours", Kind::Numeric),
-    ("node_capacity_memory_gigabytes", Kind::Numeric),
-    ("node_capacity_memory_gigabyte_hours", Kind::Numeric),
-    ("cluster_capacity_cpu_core_hours", Kind::Numeric),
-    ("cluster_capacity_memory_gigabyte_hours", Kind::Numeric),
-    ("persistentvolumeclaim", Kind::Varchar(253)),
-    ("persistentvolume", Kind::Varchar(253)),
-    ("storageclass", Kind::Varchar(253)),
-    ("volume_labels", Kind::Jsonb),
-    ("persistentvolumeclaim_capacity_gigabyte", Kind::Numeric),
-    (
-        "persistentvolumeclaim_capacity_gigabyte_months",
-        Kind::Numeric,
-    ),
-    ("volume_request_storage_gigabyte_months", Kind::Numeric),
-    ("persistentvolumeclaim_usage_gigabyte_months", Kind::Numeric),
-    ("source_uuid", Kind::Uuid),
-    ("infrastructure_usage_cost", Kind::Jsonb),
-    ("cost_category_id", Kind::Int4),
-    ("all_labels", Kind::Jsonb),
-];
-
-/// Columns of the summary file that are deliberately not loaded.
-pub const NOT_LOADED: &[&str] = &["row_kind", "csi_volume_handle"];
-
-/// `"uuid", "report_period_id", ...` for the COPY statement.
-pub fn column_list() -> String {
-    std::iter::once(UUID_COLUMN)
-        .chain(COLUMNS.iter().map(|(n, _)| *n))
+/// `"uuid", "report_period_id", ...` for the COPY statement of `table`.
+pub fn column_list(table: &Table) -> String {
+    std::iter::once(table.uuid_column)
+        .chain(table.columns.iter().map(|c| c.name))
         .map(crate::ident::quote_ident)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Wire types for `BinaryCopyInWriter`, matching [`column_list`].
-pub fn wire_types() -> Vec<Type> {
+pub fn wire_types(table: &Table) -> Vec<Type> {
     std::iter::once(Type::UUID)
-        .chain(COLUMNS.iter().map(|(_, k)| k.wire_type()))
+        .chain(table.columns.iter().map(|c| wire_type(c.ty)))
         .collect()
-}
-
-/// What every row must agree with (the run's delete scope and source).
-#[derive(Debug, Clone)]
-pub struct Expect {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub report_period_id: i32,
-    pub source_uuid: Uuid,
 }
 
 /// One converted column of a batch.
@@ -132,9 +57,11 @@ pub enum Values<'a> {
     Text(Vec<Option<&'a str>>),
     Json(Vec<Option<JsonbText<'a>>>),
     Numeric(Vec<Option<Decimal>>),
+    Float8(Vec<Option<f64>>),
     Date(Vec<Option<NaiveDate>>),
     Int4(Vec<Option<i32>>),
     Uuid(Vec<Option<Uuid>>),
+    TextArray(Vec<Option<Vec<Option<&'a str>>>>),
 }
 
 impl Values<'_> {
@@ -143,9 +70,11 @@ impl Values<'_> {
             Values::Text(v) => &v[row],
             Values::Json(v) => &v[row],
             Values::Numeric(v) => &v[row],
+            Values::Float8(v) => &v[row],
             Values::Date(v) => &v[row],
             Values::Int4(v) => &v[row],
             Values::Uuid(v) => &v[row],
+            Values::TextArray(v) => &v[row],
         }
     }
 }
@@ -153,40 +82,29 @@ impl Values<'_> {
 /// A batch ready to be written: every value checked and converted.
 pub struct Converted<'a> {
     pub rows: usize,
-    /// Parallel to [`COLUMNS`].
+    /// Parallel to the table's columns.
     pub columns: Vec<Values<'a>>,
-    pub row_kind: Vec<Option<&'a str>>,
+    /// The texts of the table's `count_by` columns, in that order.
+    pub counted: Vec<Vec<Option<&'a str>>>,
+    /// The values of the row scope's date column.
+    pub dates: Vec<NaiveDate>,
 }
 
 impl Converted<'_> {
-    /// The values of `row` after its fresh uuid, in [`COLUMNS`] order.
+    /// The values of `row` after its fresh uuid, in the table's column order.
     pub fn row_values(&self, row: usize) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
         self.columns.iter().map(move |c| c.get(row))
     }
-
-    fn text(&self, name: &str) -> &[Option<&str>] {
-        let ix = COLUMNS.iter().position(|(n, _)| *n == name).expect("known");
-        match &self.columns[ix] {
-            Values::Text(v) => v,
-            _ => unreachable!("{name} is a text column"),
-        }
-    }
-
-    fn dates(&self, name: &str) -> &[Option<NaiveDate>] {
-        let ix = COLUMNS.iter().position(|(n, _)| *n == name).expect("known");
-        match &self.columns[ix] {
-            Values::Date(v) => v,
-            _ => unreachable!("{name} is a date column"),
-        }
-    }
 }
 
-/// Convert and check one batch; `first_row` is the batch's offset in the file (for error messages).
+/// Convert and check one batch of `table`'s dataset; `first_row` is the batch's offset in the file (for
+/// error messages).
 pub fn convert<'a>(
+    table: &Table,
     batch: &'a RecordBatch,
     first_row: u64,
     path: &Path,
-    expect: &Expect,
+    scope: &RunScope,
 ) -> Result<Converted<'a>> {
     let bad = |i: usize, column: &'static str, reason: String| LoadError::BadValue {
         path: path.to_path_buf(),
@@ -194,165 +112,234 @@ pub fn convert<'a>(
         column,
         reason,
     };
-    // The reader checked the schema against OCP_DAILY_SUMMARY, so these downcasts cannot fail.
+    // The reader checked the schema against the dataset, so these columns exist with their canonical
+    // types and the downcasts below cannot fail.
     let column = |name: &str| {
         batch
             .column_by_name(name)
             .unwrap_or_else(|| panic!("schema checked by DatasetReader: {name} present"))
     };
-    let mut columns = Vec::with_capacity(COLUMNS.len());
-    for &(name, kind) in COLUMNS {
-        let a = column(name);
-        let values = match kind {
-            Kind::Varchar(max) => {
-                let a = a.as_string::<i32>();
-                let mut v = Vec::with_capacity(a.len());
-                for i in 0..a.len() {
-                    let s = (!a.is_null(i)).then(|| a.value(i));
-                    if let Some(s) = s {
-                        // PostgreSQL text cannot hold NUL; varchar(n) counts characters.
-                        if s.contains('\0') {
-                            return Err(bad(i, name, "contains a NUL character".into()));
-                        }
-                        if s.len() > max && s.chars().count() > max {
-                            return Err(bad(
-                                i,
-                                name,
-                                format!(
-                                    "{} characters do not fit varchar({max}): {:?}",
-                                    s.chars().count(),
-                                    s
-                                ),
-                            ));
-                        }
-                    }
-                    v.push(s);
-                }
-                Values::Text(v)
-            }
-            Kind::Jsonb => {
-                let a = a.as_string::<i32>();
-                let mut v = Vec::with_capacity(a.len());
-                for i in 0..a.len() {
-                    v.push(if a.is_null(i) {
-                        None
-                    } else {
-                        Some(
-                            JsonbText::validated(a.value(i))
-                                .map_err(|e| bad(i, name, e.to_string()))?,
-                        )
-                    });
-                }
-                Values::Json(v)
-            }
-            Kind::Numeric => {
-                let a = a.as_primitive::<Float64Type>();
-                let mut v = Vec::with_capacity(a.len());
-                for i in 0..a.len() {
-                    v.push(if a.is_null(i) {
-                        None
-                    } else {
-                        Some(to_numeric(a.value(i)).map_err(|e| bad(i, name, e.to_string()))?)
-                    });
-                }
-                Values::Numeric(v)
-            }
-            Kind::Date => {
-                let a = a.as_primitive::<Date32Type>();
-                let mut v = Vec::with_capacity(a.len());
-                for i in 0..a.len() {
-                    if a.is_null(i) {
-                        return Err(bad(i, name, "NULL in a NOT NULL column".into()));
-                    }
-                    let d = a.value(i);
-                    let date = d
-                        .checked_add(719_163) // days from 0001-01-01 (CE day 1) to 1970-01-01
-                        .and_then(NaiveDate::from_num_days_from_ce_opt)
-                        .ok_or_else(|| bad(i, name, format!("day number {d} is out of range")))?;
-                    v.push(Some(date));
-                }
-                Values::Date(v)
-            }
-            Kind::Int4 => {
-                let a = a.as_primitive::<Int32Type>();
-                Values::Int4(a.iter().collect())
-            }
-            Kind::Uuid => {
-                let a = a.as_string::<i32>();
-                let mut v = Vec::with_capacity(a.len());
-                for i in 0..a.len() {
-                    v.push(if a.is_null(i) {
-                        None
-                    } else {
-                        let s = a.value(i);
-                        Some(
-                            Uuid::parse_str(s)
-                                .map_err(|e| bad(i, name, format!("{s:?} is not a UUID: {e}")))?,
-                        )
-                    });
-                }
-                Values::Uuid(v)
-            }
-        };
-        columns.push(values);
+    let mut columns = Vec::with_capacity(table.columns.len());
+    for c in table.columns {
+        let a = column(c.name);
+        columns.push(convert_column(c, a.as_ref(), &bad)?);
     }
-    let row_kind = column("row_kind").as_string::<i32>().iter().collect();
+    let counted = table
+        .count_by
+        .iter()
+        .map(|n| column(n).as_string::<i32>().iter().collect())
+        .collect();
+    let dates = scope_dates(table.row_scope, &column, &bad)?;
     let converted = Converted {
         rows: batch.num_rows(),
         columns,
-        row_kind,
+        counted,
+        dates,
     };
-    check_scope(&converted, expect, bad)?;
+    check_scope(table, &converted, scope, &bad)?;
     Ok(converted)
 }
 
-/// Every row must lie in the run's window, report period and source (see the module docs).
+fn convert_column<'a>(
+    c: &PgColumn,
+    a: &'a dyn Array,
+    bad: &impl Fn(usize, &'static str, String) -> LoadError,
+) -> Result<Values<'a>> {
+    let name = c.name;
+    if c.not_null
+        && let Some(i) = (0..a.len()).find(|&i| a.is_null(i))
+    {
+        return Err(bad(i, name, "NULL in a NOT NULL column".into()));
+    }
+    Ok(match c.ty {
+        PgType::Varchar(_) | PgType::Text => {
+            let a = a.as_string::<i32>();
+            let max = match c.ty {
+                PgType::Varchar(n) => n,
+                _ => usize::MAX,
+            };
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                let s = (!a.is_null(i)).then(|| a.value(i));
+                if let Some(s) = s {
+                    check_text(s, max).map_err(|reason| bad(i, name, reason))?;
+                }
+                v.push(s);
+            }
+            Values::Text(v)
+        }
+        PgType::Jsonb => {
+            let a = a.as_string::<i32>();
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                v.push(if a.is_null(i) {
+                    None
+                } else {
+                    Some(
+                        JsonbText::validated(a.value(i))
+                            .map_err(|e| bad(i, name, e.to_string()))?,
+                    )
+                });
+            }
+            Values::Json(v)
+        }
+        PgType::Numeric { precision, scale } => {
+            let a = a.as_primitive::<Float64Type>();
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                v.push(if a.is_null(i) {
+                    None
+                } else {
+                    Some(
+                        to_numeric(a.value(i), precision, scale)
+                            .map_err(|e| bad(i, name, e.to_string()))?,
+                    )
+                });
+            }
+            Values::Numeric(v)
+        }
+        PgType::Float8 => Values::Float8(a.as_primitive::<Float64Type>().iter().collect()),
+        PgType::Date => {
+            let a = a.as_primitive::<Date32Type>();
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                v.push(if a.is_null(i) {
+                    None
+                } else {
+                    Some(date32(a.value(i)).map_err(|reason| bad(i, name, reason))?)
+                });
+            }
+            Values::Date(v)
+        }
+        PgType::Int4 => Values::Int4(a.as_primitive::<Int32Type>().iter().collect()),
+        PgType::Uuid => {
+            let a = a.as_string::<i32>();
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                v.push(if a.is_null(i) {
+                    None
+                } else {
+                    let s = a.value(i);
+                    Some(
+                        Uuid::parse_str(s)
+                            .map_err(|e| bad(i, name, format!("{s:?} is not a UUID: {e}")))?,
+                    )
+                });
+            }
+            Values::Uuid(v)
+        }
+        PgType::TextArray => {
+            let a = a.as_list::<i32>();
+            let mut v = Vec::with_capacity(a.len());
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    v.push(None);
+                    continue;
+                }
+                let (from, to) = (a.offsets()[i] as usize, a.offsets()[i + 1] as usize);
+                let items = a.values().as_string::<i32>();
+                let mut list = Vec::with_capacity(to - from);
+                for j in from..to {
+                    let s = (!items.is_null(j)).then(|| items.value(j));
+                    if let Some(s) = s {
+                        check_text(s, usize::MAX).map_err(|reason| bad(i, name, reason))?;
+                    }
+                    list.push(s);
+                }
+                v.push(Some(list));
+            }
+            Values::TextArray(v)
+        }
+    })
+}
+
+/// PostgreSQL text cannot hold NUL; `varchar(n)` counts characters.
+fn check_text(s: &str, max: usize) -> std::result::Result<(), String> {
+    if s.contains('\0') {
+        return Err("contains a NUL character".into());
+    }
+    if s.len() > max && s.chars().count() > max {
+        return Err(format!(
+            "{} characters do not fit varchar({max}): {:?}",
+            s.chars().count(),
+            s
+        ));
+    }
+    Ok(())
+}
+
+/// Arrow's Date32 (days since 1970-01-01) as a calendar date.
+fn date32(d: i32) -> std::result::Result<NaiveDate, String> {
+    d.checked_add(719_163) // days from 0001-01-01 (CE day 1) to 1970-01-01
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| format!("day number {d} is out of range"))
+}
+
+/// The row scope's date column, which must be a non-NULL date in every row.
+fn scope_dates<'a>(
+    scope: RowScope,
+    column: &impl Fn(&str) -> &'a arrow::array::ArrayRef,
+    bad: &impl Fn(usize, &'static str, String) -> LoadError,
+) -> Result<Vec<NaiveDate>> {
+    let name = scope.date_column;
+    let a = column(name).as_primitive::<Date32Type>();
+    let mut v = Vec::with_capacity(a.len());
+    for i in 0..a.len() {
+        if a.is_null(i) {
+            return Err(bad(i, name, "NULL in a NOT NULL column".into()));
+        }
+        v.push(date32(a.value(i)).map_err(|reason| bad(i, name, reason))?);
+    }
+    Ok(v)
+}
+
+/// Every row must lie in the run's scope (see the module docs).
 fn check_scope(
+    table: &Table,
     c: &Converted<'_>,
-    expect: &Expect,
-    bad: impl Fn(usize, &'static str, String) -> LoadError,
+    scope: &RunScope,
+    bad: &impl Fn(usize, &'static str, String) -> LoadError,
 ) -> Result<()> {
-    let ix = |name: &str| COLUMNS.iter().position(|(n, _)| *n == name).expect("known");
-    let (Values::Int4(rp), Values::Uuid(src)) = (
-        &c.columns[ix("report_period_id")],
-        &c.columns[ix("source_uuid")],
-    ) else {
-        unreachable!("column kinds are fixed by COLUMNS")
-    };
-    let starts = c.dates("usage_start");
-    for i in 0..c.rows {
-        let d = starts[i].expect("NOT NULL checked");
-        if d < expect.start || d > expect.end {
-            return Err(bad(
+    let rs = table.row_scope;
+    let (from, to) = (scope.date(rs.from)?, scope.date(rs.to)?);
+    if let Some((i, d)) = c
+        .dates
+        .iter()
+        .enumerate()
+        .find(|(_, d)| **d < from || **d > to)
+    {
+        return Err(bad(
+            i,
+            rs.date_column,
+            format!("{d} is outside the run's days {from}..{to} (re-run koku-transform?)"),
+        ));
+    }
+    for &(name, value) in rs.equal {
+        let ix = table
+            .columns
+            .iter()
+            .position(|col| col.name == name)
+            .expect("row-scope columns are loaded (checked by the schema tests)");
+        let want = scope.value(value)?;
+        let differs = |i: usize, got: String| {
+            bad(
                 i,
-                "usage_start",
-                format!(
-                    "{d} is outside the run's days {}..{} (re-run koku-transform?)",
-                    expect.start, expect.end
-                ),
-            ));
-        }
-        if rp[i] != Some(expect.report_period_id) {
-            return Err(bad(
-                i,
-                "report_period_id",
-                format!(
-                    "{} differs from the run's report period {}",
-                    rp[i].map_or("NULL".into(), |v| v.to_string()),
-                    expect.report_period_id
-                ),
-            ));
-        }
-        if src[i] != Some(expect.source_uuid) {
-            return Err(bad(
-                i,
-                "source_uuid",
-                format!(
-                    "{} differs from the run's source {}",
-                    src[i].map_or("NULL".into(), |v| v.to_string()),
-                    expect.source_uuid
-                ),
-            ));
+                name,
+                format!("{got} differs from the run's {}", scope.describe(value)),
+            )
+        };
+        match (&c.columns[ix], want) {
+            (Values::Int4(v), ScopeValue::Int(w)) => {
+                if let Some((i, got)) = v.iter().enumerate().find(|(_, g)| **g != Some(w)) {
+                    return Err(differs(i, got.map_or("NULL".into(), |g| g.to_string())));
+                }
+            }
+            (Values::Uuid(v), ScopeValue::Uuid(w)) => {
+                if let Some((i, got)) = v.iter().enumerate().find(|(_, g)| **g != Some(w)) {
+                    return Err(differs(i, got.map_or("NULL".into(), |g| g.to_string())));
+                }
+            }
+            _ => unreachable!("{}.{name}: row scope on a {:?} column", table.name, value),
         }
     }
     Ok(())
@@ -362,55 +349,72 @@ fn check_scope(
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SummaryStats {
     pub rows: u64,
-    /// `pod` / `storage` / `unallocated` (the transform's `row_kind`).
-    pub by_row_kind: BTreeMap<String, u64>,
-    /// `Pod` / `Storage` (`data_source`; unallocated rows are `Pod`).
-    pub by_data_source: BTreeMap<String, u64>,
-    pub first_usage_start: Option<NaiveDate>,
-    pub last_usage_start: Option<NaiveDate>,
+    /// Per `count_by` column of the table, in that order: the column and its rows per value (`(null)`
+    /// for NULL).
+    pub counts: Vec<(String, BTreeMap<String, u64>)>,
+    /// Rows per day of the row scope's date column.
+    pub rows_by_day: BTreeMap<NaiveDate, u64>,
 }
 
 impl SummaryStats {
-    pub fn add(&mut self, c: &Converted<'_>) {
+    pub fn add(&mut self, table: &Table, c: &Converted<'_>) {
         self.rows += c.rows as u64;
-        for k in &c.row_kind {
-            *self
-                .by_row_kind
-                .entry(k.unwrap_or("(null)").to_string())
-                .or_default() += 1;
+        if self.counts.is_empty() {
+            self.counts = table
+                .count_by
+                .iter()
+                .map(|n| (n.to_string(), BTreeMap::new()))
+                .collect();
         }
-        for k in c.text("data_source") {
-            *self
-                .by_data_source
-                .entry(k.unwrap_or("(null)").to_string())
-                .or_default() += 1;
+        for ((_, counts), values) in self.counts.iter_mut().zip(&c.counted) {
+            for k in values {
+                *counts.entry(k.unwrap_or("(null)").to_string()).or_default() += 1;
+            }
         }
-        for d in c.dates("usage_start").iter().flatten() {
-            self.first_usage_start = Some(self.first_usage_start.map_or(*d, |f| f.min(*d)));
-            self.last_usage_start = Some(self.last_usage_start.map_or(*d, |l| l.max(*d)));
+        for d in &c.dates {
+            *self.rows_by_day.entry(*d).or_default() += 1;
         }
+    }
+
+    /// The rows per value of `column` (a `count_by` column).
+    pub fn counts_of(&self, column: &str) -> Option<&BTreeMap<String, u64>> {
+        self.counts
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, m)| m)
+    }
+
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.rows_by_day.keys().next().copied()
+    }
+
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.rows_by_day.keys().next_back().copied()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use koku_common::schema::OCP_DAILY_SUMMARY;
+    use koku_common::schema::all_tables;
 
     #[test]
-    fn every_summary_column_is_loaded_or_deliberately_skipped() {
-        let schema = OCP_DAILY_SUMMARY.schema();
-        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        for (n, _) in COLUMNS {
-            assert!(names.contains(n), "{n} not in the summary schema");
+    fn copy_statement_and_wire_types_line_up() {
+        for t in all_tables() {
+            assert_eq!(wire_types(t).len(), t.columns.len() + 1, "{}", t.name);
+            assert!(column_list(t).starts_with(&format!("\"{}\", ", t.uuid_column)));
         }
-        for n in &names {
-            assert!(
-                COLUMNS.iter().any(|(c, _)| c == n) || NOT_LOADED.contains(n),
-                "{n} neither loaded nor skipped"
-            );
-        }
-        assert_eq!(wire_types().len(), COLUMNS.len() + 1);
-        assert!(column_list().starts_with("\"uuid\", \"report_period_id\""));
+        let ocp = koku_common::schema::OCP_DAILY_SUMMARY_TABLE;
+        assert!(column_list(&ocp).starts_with("\"uuid\", \"report_period_id\""));
+    }
+
+    #[test]
+    fn text_checks() {
+        assert!(check_text("abc", 3).is_ok());
+        assert!(check_text("äbc", 3).is_ok());
+        assert!(check_text("abcd", 3).unwrap_err().contains("varchar(3)"));
+        assert!(check_text("a\0", 9).unwrap_err().contains("NUL"));
+        assert_eq!(date32(0).unwrap().to_string(), "1970-01-01");
+        assert!(date32(i32::MAX).is_err());
     }
 }

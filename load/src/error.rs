@@ -41,6 +41,39 @@ pub enum LoadError {
     #[error("{step}: {reason}")]
     Db { step: String, reason: String },
 
+    /// The run's report period (or bill) is not its source's: koku's delete would remove another
+    /// source's rows.
+    #[error(
+        "refusing to load: {what} {reason}; nothing was changed (is run.json or --report-period-id from another source?)"
+    )]
+    ForeignScope { what: String, reason: String },
+
+    /// The load would leave days without the rows they have now (an empty or partial input).
+    #[error(
+        "refusing to load {table}: {count} day(s) of the window have rows now but none in the summary file ({days}); \
+         the file holds {rows} rows. An empty or partial input (a wrong --from, missing files) would replace koku's rows \
+         with nothing; nothing was changed. Re-run with --allow-emptied-days if those days really have no data"
+    )]
+    WouldEmptyDays {
+        table: &'static str,
+        days: String,
+        count: usize,
+        rows: u64,
+    },
+
+    /// A lock was not granted within `--lock-timeout`.
+    #[error(
+        "{step}: gave up after waiting {} s for a lock{}; the transaction was rolled back, nothing was changed \
+         (raise --lock-timeout, or end that session)",
+        waited.as_secs(),
+        holder.as_deref().map(|h| format!(" held by {h}")).unwrap_or_default()
+    )]
+    LockTimeout {
+        step: String,
+        waited: std::time::Duration,
+        holder: Option<String>,
+    },
+
     /// The transaction committed, but `run.json` could not be updated.
     #[error("committed {rows} rows, but recording stage load in run.json failed: {source}")]
     Record {
@@ -56,6 +89,14 @@ impl LoadError {
     pub(crate) fn db(step: impl Into<String>) -> impl FnOnce(postgres::Error) -> LoadError {
         let step = step.into();
         move |e| {
+            if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                // The caller fills in the wait and the holder (`run::load`).
+                return LoadError::LockTimeout {
+                    step,
+                    waited: std::time::Duration::ZERO,
+                    holder: None,
+                };
+            }
             let mut reason = describe_pg(&e);
             if connection_lost(&e) {
                 // Say what a lost connection means for the data: PostgreSQL aborts the open transaction,

@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-/// The summary table of every tenant schema.
-pub const SUMMARY_TABLE: &str = "reporting_ocpusagelineitem_daily_summary";
 /// koku's partition tracking table of a tenant schema.
 pub const PARTITIONED_TABLES: &str = "partitioned_tables";
 
@@ -50,7 +48,7 @@ mod tests {
         assert_eq!(quote_ident("org1234567"), "\"org1234567\"");
         assert_eq!(quote_ident("a\"b; drop"), "\"a\"\"b; drop\"");
         assert_eq!(
-            QualifiedName::new("Org-1", SUMMARY_TABLE).to_string(),
+            QualifiedName::new("Org-1", "reporting_ocpusagelineitem_daily_summary").to_string(),
             "\"Org-1\".\"reporting_ocpusagelineitem_daily_summary\""
         );
     }

@@ -1,30 +1,41 @@
-//! `koku-load`: writes the transform's OCP daily summary into koku's PostgreSQL tenant schema, the way
-//! koku's Trino step does (spec §1 step 6, §4.8), but in one transaction.
+//! `koku-load`: writes a work dir's transformed rows into koku's PostgreSQL tenant schema, the way
+//! koku's Trino step does (spec ocp-daily-summary §1 step 6, §4.8), but in one transaction.
 //!
-//! * [`run`]: the load itself — checks, lock, partitions, delete, COPY, commit, `run.json`;
-//! * [`cluster_info`]: koku's cluster, node, PVC and project upserts and the report-period timestamps;
-//! * [`columns`]: which summary columns are loaded with which wire type, and the per-value checks;
-//! * [`numeric`]: f64 → `numeric(33,15)` with Trino's rounding;
+//! The load is generic over koku's table descriptions (`koku_common::schema::table::Table`: columns
+//! with their PostgreSQL types, partition key, delete scope, row scope); each flow adds only its own
+//! steps:
+//!
+//! * [`run`]: the load itself — checks, lock, the flow's steps, partitions, delete, COPY, the guards
+//!   against data loss, commit, `run.json`;
+//! * [`flow`]: what a flow adds; [`ocp`]: the OCP flow (koku's cluster, node, PVC and project upserts,
+//!   the report-period timestamps, the report period's owner check);
+//! * [`columns`]: Arrow values → PostgreSQL values by column type, with the per-value and row-scope checks;
+//! * [`scope`]: the run's values a table's delete and row checks name;
+//! * [`numeric`]: f64 → `numeric(p,s)` with Trino's rounding;
 //! * [`jsonb`]: pre-serialised JSON text as binary jsonb;
 //! * [`partition`]: koku's month partitions through `partitioned_tables`;
 //! * [`delete`]: koku's exact delete scope;
 //! * [`copy`]: binary COPY into the partitioned parent;
+//! * [`lockwatch`]: saying who holds a lock the load waits for;
 //! * [`ident`]: quoting of schema/table names;
 //! * [`error`]: one-line, password-free errors.
 //!
 //! Not done here (koku runs them after the insert, spec §7.3–§7.4): the UI summary tables, label
 //! summaries, tag-mapping update and the cost-model task.
 
-pub mod cluster_info;
 pub mod columns;
 pub mod copy;
 pub mod delete;
 pub mod error;
+pub mod flow;
 pub mod ident;
 pub mod jsonb;
+pub mod lockwatch;
 pub mod numeric;
+pub mod ocp;
 pub mod partition;
 pub mod run;
+pub mod scope;
 
 pub use error::{LoadError, Result};
-pub use run::{LoadOptions, LoadReport, load};
+pub use run::{LoadOptions, LoadReport, TableReport, load};

@@ -1,4 +1,5 @@
-//! `koku-load WORKDIR [--database-url URL] [--schema NAME] [--dry-run] [-v]`
+//! `koku-load WORKDIR [--database-url URL] [--schema NAME] [--dry-run] [--allow-emptied-days]
+//! [--lock-timeout SECS] [-v]`
 //!
 //! Exit status 0 only when everything committed (or, with `--dry-run`, when the dry run succeeded).
 //! Errors are one line on stderr; the summary line goes to stdout; logs go to stderr.
@@ -15,13 +16,21 @@ use koku_load::{LoadError, LoadOptions, load};
 #[command(
     name = "koku-load",
     version,
-    about = "Load a work dir's OCP daily summary into koku's PostgreSQL tenant schema (one transaction)",
-    long_about = "Load a work dir's OCP daily summary into koku's PostgreSQL tenant schema.\n\n\
-        In one transaction: lock the source, ensure the month partition (through partitioned_tables), \
-        delete koku's scope (usage_start in the run's days, the run's report period, no infrastructure \
-        raw cost), binary COPY the rows, commit; then record stage `load` in run.json.\n\n\
+    about = "Load a work dir's transformed rows into koku's PostgreSQL tenant schema (one transaction)",
+    long_about = "Load a work dir's transformed rows into koku's PostgreSQL tenant schema.\n\n\
+        In one transaction: lock the source, check that the run's report period belongs to its source, \
+        koku's own steps of the flow (OCP: cluster, node, PVC and project tables, report-period stamps), \
+        ensure the month partitions (through partitioned_tables), delete koku's scope (OCP: usage_start in \
+        the run's days, the run's report period, no infrastructure raw cost), binary COPY the rows, commit; \
+        then record stage `load` in run.json. Any failure rolls everything back.\n\n\
+        A load that would leave a day of the window without the rows it has today (an empty or partial \
+        input) is refused unless --allow-emptied-days is given; --dry-run reports the same.\n\n\
         The database comes from --database-url, else DATABASE_URL, else koku's DATABASE_SERVICE_NAME / \
-        DATABASE_NAME / DATABASE_USER / DATABASE_PASSWORD variables."
+        DATABASE_NAME / DATABASE_USER / DATABASE_PASSWORD variables.",
+    after_help = "Examples:\n  \
+        koku-load /scratch/run1 --dry-run          # check the file, count what would change\n  \
+        koku-load /scratch/run1                    # DATABASE_URL or koku's DATABASE_* variables\n  \
+        koku-load /scratch/run1 --lock-timeout 60  # give up after a minute of waiting for a lock"
 )]
 struct Cli {
     /// Work directory written by koku-extract and koku-transform.
@@ -35,6 +44,13 @@ struct Cli {
     /// Check everything and count what would be deleted and inserted, then roll back.
     #[arg(long)]
     dry_run: bool,
+    /// Accept a load that leaves days of the window without the rows they have today (the summary
+    /// file has none for them).
+    #[arg(long)]
+    allow_emptied_days: bool,
+    /// Seconds to wait for any one lock held by another session before giving up (nothing changes).
+    #[arg(long, value_name = "SECS", default_value_t = koku_load::run::DEFAULT_LOCK_TIMEOUT.as_secs())]
+    lock_timeout: u64,
     /// Debug logging (RUST_LOG overrides).
     #[arg(short, long)]
     verbose: bool,
@@ -63,9 +79,11 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         .context("database configuration")?
         .ok_or(LoadError::NoDatabase)?;
     let options = LoadOptions {
-        database,
         schema: cli.schema.clone().filter(|s| !s.is_empty()),
         dry_run: cli.dry_run,
+        allow_emptied_days: cli.allow_emptied_days,
+        lock_timeout: std::time::Duration::from_secs(cli.lock_timeout.max(1)),
+        ..LoadOptions::new(database)
     };
     let report = load(&cli.workdir, &options)
         .with_context(|| format!("loading {}", cli.workdir.display()))?;

@@ -1,42 +1,68 @@
-//! f64 → `numeric(33,15)` exactly as Trino writes it (spec §6.2).
+//! f64 → `numeric(p,s)` exactly as Trino writes it (spec ocp-daily-summary §6.2, ocp-on-aws §6.4).
 //!
-//! Trino's cast is `BigDecimal.valueOf(x).setScale(15, HALF_UP)`: start from the *shortest* decimal
-//! that round-trips to `x` (what Java ≥ 19 `Double.toString` and Rust's `{:e}` print), then round to 15
+//! Trino's cast is `BigDecimal.valueOf(x).setScale(s, HALF_UP)`: start from the *shortest* decimal
+//! that round-trips to `x` (what Java ≥ 19 `Double.toString` and Rust's `{:e}` print), then round to `s`
 //! fractional digits, ties away from zero. Rounding the exact binary expansion instead (what `{:.15}` or
 //! `Decimal::from_f64_retain` do) differs on ties, e.g. `0.1234567890123455`, so the rounding here is
 //! done on the digit string with integer arithmetic.
 //!
-//! The result keeps only the digits it needs (scale ≤ 15): the shortest representation has at most 17
+//! The result keeps only the digits it needs (scale ≤ s): the shortest representation has at most 17
 //! significant digits, so the mantissa always fits rust_decimal's 96 bits, whereas padding every value
 //! to scale 15 would overflow them above ~7.9e13. PostgreSQL pads to the column's scale on input.
+//! koku's numeric columns are `(33,15)`, `(24,9)` and `(33,9)`: at most 24 integer digits, which with
+//! ≤ 17 significant digits is below rust_decimal's 28-digit limit.
 
 use rust_decimal::Decimal;
 
-/// Digits after the decimal point of the target column.
-pub const SCALE: u32 = 15;
-
-/// Why a double cannot be stored in `numeric(33,15)` (Trino fails the insert in all these cases).
+/// Why a double cannot be stored in `numeric(p,s)` (Trino fails the insert in all these cases).
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum NumericError {
-    #[error("NaN cannot be stored in numeric(33,15)")]
-    NaN,
-    #[error("{0} cannot be stored in numeric(33,15)")]
-    Infinite(f64),
-    /// precision 33 with scale 15 leaves 18 integer digits.
-    #[error("{0} does not fit numeric(33,15) (|x| must be below 1e18)")]
-    TooLarge(f64),
+    #[error("NaN cannot be stored in numeric({precision},{scale})")]
+    NaN { precision: u32, scale: u32 },
+    #[error("{value} cannot be stored in numeric({precision},{scale})")]
+    Infinite {
+        value: f64,
+        precision: u32,
+        scale: u32,
+    },
+    /// `precision - scale` integer digits at most.
+    #[error(
+        "{value} does not fit numeric({precision},{scale}) (|x| must be below 1e{})",
+        precision - scale
+    )]
+    TooLarge {
+        value: f64,
+        precision: u32,
+        scale: u32,
+    },
 }
 
-/// Convert `x` like Trino's `CAST(x AS decimal(33,15))`.
-pub fn to_numeric(x: f64) -> Result<Decimal, NumericError> {
+/// 10^k as the nearest double, from literals (`powi` may be an ulp off above 1e22).
+const POW10: [f64; 25] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24,
+];
+
+/// Convert `x` like Trino's `CAST(x AS decimal(precision, scale))`. `scale` ≤ 15 and
+/// `precision - scale` ≤ 24 (koku's numeric columns).
+pub fn to_numeric(x: f64, precision: u32, scale: u32) -> Result<Decimal, NumericError> {
+    debug_assert!(scale <= 15 && precision >= scale && precision - scale <= 24);
     if x.is_nan() {
-        return Err(NumericError::NaN);
+        return Err(NumericError::NaN { precision, scale });
     }
     if x.is_infinite() {
-        return Err(NumericError::Infinite(x));
+        return Err(NumericError::Infinite {
+            value: x,
+            precision,
+            scale,
+        });
     }
-    if x.abs() >= 1e18 {
-        return Err(NumericError::TooLarge(x));
+    if x.abs() >= POW10[(precision - scale) as usize] {
+        return Err(NumericError::TooLarge {
+            value: x,
+            precision,
+            scale,
+        });
     }
     // `{:e}` without a precision prints the shortest round-trip digits: `d[.ddd]e[-]N`.
     let text = format!("{:e}", x.abs());
@@ -53,22 +79,22 @@ pub fn to_numeric(x: f64) -> Result<Decimal, NumericError> {
     }
     // |x| = d × 10^(exp - (n - 1)); `frac` is the number of digits after the decimal point.
     let frac = n - 1 - exp;
-    let (mantissa, scale) = if frac <= 0 {
-        // An integer below 1e18: d × 10^-frac < 1e18 fits i128.
+    let (mantissa, kept_scale) = if frac <= 0 {
+        // An integer below 10^(precision - scale) ≤ 1e24: d × 10^-frac fits i128.
         (d * 10i128.pow((-frac) as u32), 0)
-    } else if frac <= SCALE as i32 {
+    } else if frac <= scale as i32 {
         (d, frac as u32)
     } else {
         // Drop `cut` digits, rounding half away from zero on the magnitude.
-        let cut = (frac - SCALE as i32) as u32;
+        let cut = (frac - scale as i32) as u32;
         if cut > n as u32 {
             // Everything dropped and the first dropped digit is a leading zero: rounds to 0.
-            (0, SCALE)
+            (0, scale)
         } else {
             let div = 10i128.pow(cut);
             let (q, r) = (d / div, d % div);
             let up = r * 2 >= div;
-            (q + i128::from(up), SCALE)
+            (q + i128::from(up), scale)
         }
     };
     let signed = if x.is_sign_negative() {
@@ -76,17 +102,62 @@ pub fn to_numeric(x: f64) -> Result<Decimal, NumericError> {
     } else {
         mantissa
     };
-    Ok(Decimal::try_from_i128_with_scale(signed, scale)
-        .expect("at most 18 significant digits and scale 15 fit rust_decimal"))
+    Ok(Decimal::try_from_i128_with_scale(signed, kept_scale)
+        .expect("at most 25 significant digits and scale 15 fit rust_decimal"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// koku's OCP columns: numeric(33,15).
+    fn to_numeric(x: f64) -> Result<Decimal, NumericError> {
+        super::to_numeric(x, 33, 15)
+    }
+
     /// The value as PostgreSQL prints a numeric(33,15).
     fn pg_text(x: f64) -> String {
         format!("{:.15}", to_numeric(x).unwrap())
+    }
+
+    #[test]
+    fn other_precisions_and_scales() {
+        // Spec aws-daily-summary §9.2: the f64 sum 2.304 + 1.44 = 3.7439999999999998 → 3.744000000.
+        let am = 2.304 + 1.44;
+        assert_eq!(am, 3.7439999999999998);
+        assert_eq!(
+            super::to_numeric(am, 33, 9).unwrap().to_string(),
+            "3.744000000"
+        );
+        assert_eq!(
+            format!(
+                "{:.9}",
+                super::to_numeric(0.052000000000000005, 24, 9).unwrap()
+            ),
+            "0.052000000"
+        );
+        assert_eq!(
+            super::to_numeric(0.0000000005, 24, 9).unwrap().to_string(),
+            "0.000000001"
+        );
+        assert_eq!(
+            super::to_numeric(-0.0000000004, 24, 9).unwrap(),
+            Decimal::ZERO
+        );
+        // (24,9) keeps 15 integer digits, (33,9) 24.
+        assert!(super::to_numeric(1e15, 24, 9).is_err());
+        assert_eq!(
+            super::to_numeric(999_999_999_999_999.0, 24, 9)
+                .unwrap()
+                .to_string(),
+            "999999999999999"
+        );
+        assert_eq!(
+            super::to_numeric(1.5e23, 33, 9).unwrap().to_string(),
+            "150000000000000000000000"
+        );
+        let e = super::to_numeric(1e24, 33, 9).unwrap_err().to_string();
+        assert!(e.contains("numeric(33,9)") && e.contains("1e24"), "{e}");
     }
 
     #[test]
@@ -145,17 +216,26 @@ mod tests {
 
     #[test]
     fn out_of_range_and_non_finite_are_errors() {
-        assert_eq!(to_numeric(1e18), Err(NumericError::TooLarge(1e18)));
-        assert_eq!(to_numeric(-1e18), Err(NumericError::TooLarge(-1e18)));
-        assert_eq!(to_numeric(f64::NAN), Err(NumericError::NaN));
-        assert_eq!(
+        assert!(matches!(
+            to_numeric(1e18),
+            Err(NumericError::TooLarge { value, .. }) if value == 1e18
+        ));
+        assert!(matches!(
+            to_numeric(-1e18),
+            Err(NumericError::TooLarge { value, .. }) if value == -1e18
+        ));
+        assert!(matches!(
+            to_numeric(f64::NAN),
+            Err(NumericError::NaN { .. })
+        ));
+        assert!(matches!(
             to_numeric(f64::INFINITY),
-            Err(NumericError::Infinite(f64::INFINITY))
-        );
-        assert_eq!(
+            Err(NumericError::Infinite { value, .. }) if value == f64::INFINITY
+        ));
+        assert!(matches!(
             to_numeric(f64::NEG_INFINITY),
-            Err(NumericError::Infinite(f64::NEG_INFINITY))
-        );
+            Err(NumericError::Infinite { value, .. }) if value == f64::NEG_INFINITY
+        ));
         assert!(
             to_numeric(f64::NAN)
                 .unwrap_err()

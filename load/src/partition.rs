@@ -1,4 +1,5 @@
-//! Making sure the month partition of the summary table exists before rows are written (spec §3.3).
+//! Making sure the month partitions of a table exist before rows are written (spec ocp-daily-summary
+//! §3.3, aws-daily-summary §3.2).
 //!
 //! koku creates partitions by inserting a tracking row into the tenant's `partitioned_tables`; a trigger
 //! on that table issues the `CREATE TABLE ... PARTITION OF` (koku's `get_or_create_partition`). Doing
@@ -19,7 +20,7 @@ use postgres::error::SqlState;
 use serde_json::json;
 
 use crate::error::{LoadError, Result};
-use crate::ident::{PARTITIONED_TABLES, QualifiedName, SUMMARY_TABLE};
+use crate::ident::{PARTITIONED_TABLES, QualifiedName};
 
 /// What [`ensure_month_partitions`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -32,9 +33,9 @@ pub struct PartitionOutcome {
     pub tracked: bool,
 }
 
-/// `reporting_ocpusagelineitem_daily_summary_YYYY_MM`.
-pub fn month_partition_name(month: NaiveDate) -> String {
-    format!("{SUMMARY_TABLE}_{:04}_{:02}", month.year(), month.month())
+/// koku's month partition name: `<table>_YYYY_MM`.
+pub fn month_partition_name(table: &str, month: NaiveDate) -> String {
+    format!("{table}_{:04}_{:02}", month.year(), month.month())
 }
 
 /// First days of every month touched by `start..=end`.
@@ -61,19 +62,22 @@ fn next_month(m: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, mo, 1).expect("valid month")
 }
 
-/// Ensure the summary table of `schema` has a partition for each month in `months` (first days).
+/// Ensure `table` of `schema` (range-partitioned on `column`) has a partition for each month in `months`
+/// (first days).
 pub fn ensure_month_partitions(
     tx: &mut Transaction<'_>,
     schema: &str,
+    table: &str,
+    column: &str,
     months: &[NaiveDate],
 ) -> Result<PartitionOutcome> {
     let step = "ensure partition";
-    let parent = QualifiedName::new(schema, SUMMARY_TABLE);
+    let parent = QualifiedName::new(schema, table);
     let relkind: Option<String> = tx
         .query_opt(
             "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname = $1 AND c.relname = $2",
-            &[&schema, &SUMMARY_TABLE],
+            &[&schema, &table],
         )
         .map_err(LoadError::db(step))?
         .map(|r| r.get(0));
@@ -81,7 +85,7 @@ pub fn ensure_month_partitions(
         None => {
             return Err(LoadError::NotATenant {
                 schema: schema.to_string(),
-                reason: format!("has no table {SUMMARY_TABLE} (not a koku tenant schema?)"),
+                reason: format!("has no table {table} (not a koku tenant schema?)"),
             });
         }
         Some("p") => {}
@@ -104,10 +108,10 @@ pub fn ensure_month_partitions(
         ..Default::default()
     };
     if tracked {
-        ensure_default_tracking_row(tx, schema, &tracking)?;
+        ensure_default_tracking_row(tx, schema, &tracking, table, column)?;
     }
     for &month in months {
-        let name = month_partition_name(month);
+        let name = month_partition_name(table, month);
         let exists = if tracked {
             let active: Option<bool> = tx
                 .query_opt(
@@ -132,9 +136,9 @@ pub fn ensure_month_partitions(
             tracing::debug!("partition {schema}.{name} exists");
             continue;
         }
-        let moved = move_out_of_default(tx, &parent, month)?;
+        let moved = move_out_of_default(tx, &parent, column, month)?;
         let created = if tracked {
-            insert_tracking_row(tx, schema, &tracking, &name, month)?;
+            insert_tracking_row(tx, schema, &tracking, table, column, &name, month)?;
             if !relation_exists(tx, schema, &name)? {
                 tracing::warn!(
                     "{tracking} has no partition trigger: {name} was not created; rows go to the default partition"
@@ -161,18 +165,20 @@ fn ensure_default_tracking_row(
     tx: &mut Transaction<'_>,
     schema: &str,
     tracking: &QualifiedName,
+    table: &str,
+    column: &str,
 ) -> Result<()> {
-    let name = format!("{SUMMARY_TABLE}_default");
+    let name = format!("{table}_default");
     // (schema_name, table_name) is unique in koku's model too, so ON CONFLICT works against real koku.
     let n = tx
         .execute(
             &format!(
                 "INSERT INTO {tracking} (schema_name, table_name, partition_of_table_name, \
                  partition_type, partition_col, partition_parameters, active) \
-                 VALUES ($1, $2, $3, 'range', 'usage_start', $4, true) \
+                 VALUES ($1, $2, $3, 'range', $4, $5, true) \
                  ON CONFLICT (schema_name, table_name) DO NOTHING"
             ),
-            &[&schema, &name, &SUMMARY_TABLE, &json!({"default": true})],
+            &[&schema, &name, &table, &column, &json!({"default": true})],
         )
         .map_err(LoadError::db("ensure default partition"))?;
     if n > 0 {
@@ -185,6 +191,8 @@ fn insert_tracking_row(
     tx: &mut Transaction<'_>,
     schema: &str,
     tracking: &QualifiedName,
+    table: &str,
+    column: &str,
     name: &str,
     month: NaiveDate,
 ) -> Result<()> {
@@ -198,9 +206,9 @@ fn insert_tracking_row(
         &format!(
             "INSERT INTO {tracking} (schema_name, table_name, partition_of_table_name, \
              partition_type, partition_col, partition_parameters, active) \
-             VALUES ($1, $2, $3, 'range', 'usage_start', $4, true)"
+             VALUES ($1, $2, $3, 'range', $4, $5, true)"
         ),
-        &[&schema, &name, &SUMMARY_TABLE, &params],
+        &[&schema, &name, &table, &column, &params],
     )
     .map_err(LoadError::db(format!("create partition {name}")))?;
     Ok(())
@@ -272,8 +280,10 @@ const MOVED: &str = "pg_temp.koku_load_moved_rows";
 fn move_out_of_default(
     tx: &mut Transaction<'_>,
     parent: &QualifiedName,
+    column: &str,
     month: NaiveDate,
 ) -> Result<u64> {
+    let key = crate::ident::quote_ident(column);
     let step = "move rows out of the default partition";
     let Some(default) = default_partition(tx, parent)? else {
         return Ok(0);
@@ -282,9 +292,7 @@ fn move_out_of_default(
     let (from, to) = (month, next_month(month));
     let any: bool = tx
         .query_one(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM {default} WHERE usage_start >= $1 AND usage_start < $2)"
-            ),
+            &format!("SELECT EXISTS (SELECT 1 FROM {default} WHERE {key} >= $1 AND {key} < $2)"),
             &[&from, &to],
         )
         .map_err(LoadError::db(step))?
@@ -299,7 +307,7 @@ fn move_out_of_default(
     let n = tx
         .execute(
             &format!(
-                "WITH moved AS (DELETE FROM {default} WHERE usage_start >= $1 AND usage_start < $2 \
+                "WITH moved AS (DELETE FROM {default} WHERE {key} >= $1 AND {key} < $2 \
                  RETURNING *) INSERT INTO {MOVED} SELECT * FROM moved"
             ),
             &[&from, &to],
@@ -335,7 +343,7 @@ mod tests {
     fn names_and_months() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(
-            month_partition_name(d(2025, 9, 1)),
+            month_partition_name("reporting_ocpusagelineitem_daily_summary", d(2025, 9, 1)),
             "reporting_ocpusagelineitem_daily_summary_2025_09"
         );
         assert_eq!(

@@ -1,38 +1,50 @@
-//! One load = one transaction: lock, ensure partitions, koku's delete, binary COPY, commit. Any failure
-//! before the commit drops the transaction (PostgreSQL rolls it back, also when the connection dies), so
-//! the database is either fully updated or unchanged; `run.json` records the stage only after commit.
+//! One load = one transaction: lock, the flow's checks and steps, and for each of the flow's tables
+//! ensure partitions, koku's delete, binary COPY; commit. Any failure before the commit drops the
+//! transaction (PostgreSQL rolls it back, also when the connection dies), so the database is either fully
+//! updated or unchanged; `run.json` records the stage only after commit.
 //!
-//! The summary file is read once, a batch at a time (memory stays bounded however large the file is):
+//! Each table's file is read once, a batch at a time (memory stays bounded however large the file is):
 //! each batch is converted and checked, then streamed into the COPY. A bad value ends the COPY before
 //! its row is sent and the transaction rolls back, so the database is left as it was. (perf: an earlier
 //! design checked the whole file in a first pass before touching the database; that pass was 0.13 s of
 //! the 1-day load and ≈ 6 s of the 30-day one, spent while PostgreSQL, the bound, sat idle;
 //! BENCHMARKS.md.) `--dry-run` checks the whole file first, then counts inside a rolled-back
-//! transaction. The file's checksum is checked on the second core while the rows stream; nothing is
-//! committed before it has passed.
+//! transaction. The files' checksums are checked on the second core while the rows stream; nothing is
+//! committed before they have passed.
+//!
+//! Two guards stop a load that would lose data koku cannot get back:
+//! * the run's report period (or bill) must belong to its source ([`Flow::check_scope_owner`]), since
+//!   koku's delete is keyed on it;
+//! * a day of the window that has rows in the delete scope today must get rows from the file
+//!   ([`LoadError::WouldEmptyDays`]): an empty or partial input (a wrong `--from`, a missing day of
+//!   files) would otherwise replace koku's rows with nothing. `--allow-emptied-days` accepts it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use koku_common::config::DbConfig;
-use koku_common::schema::OCP_DAILY_SUMMARY;
+use koku_common::schema::table::Table;
 use koku_common::workdir::{BackgroundChecks, StageRecord, WorkDir, stage};
 use postgres::Transaction;
 use serde_json::json;
-use uuid::Uuid;
 
-use crate::cluster_info::ClusterInfoOutcome;
-use crate::columns::{Converted, Expect, SummaryStats, convert};
-use crate::copy::SummaryCopy;
-use crate::delete::{DeleteScope, count_scope, delete_scope};
+use crate::columns::{Converted, SummaryStats, convert};
+use crate::copy::TableCopy;
+use crate::delete::{count_scope_by_day, delete_scope};
 use crate::error::{LoadError, Result, describe_pg};
-use crate::ident::SUMMARY_TABLE;
+use crate::flow::{Flow, FlowOutcome};
+use crate::lockwatch::LockWatch;
 use crate::partition::{PartitionOutcome, ensure_month_partitions, months_between};
+use crate::scope::RunScope;
 
 /// Tool name recorded in `run.json`.
 pub const TOOL: &str = "koku-load";
+
+/// Default of `--lock-timeout`.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How to load.
 #[derive(Debug, Clone)]
@@ -42,6 +54,36 @@ pub struct LoadOptions {
     pub schema: Option<String>,
     /// Do everything up to the delete, count instead of deleting, insert nothing, roll back.
     pub dry_run: bool,
+    /// Accept a load that leaves a day of the window without rows it has today.
+    pub allow_emptied_days: bool,
+    /// Longest wait for any one lock (PostgreSQL's `lock_timeout`).
+    pub lock_timeout: Duration,
+}
+
+impl LoadOptions {
+    /// Options with the defaults: a real load, the guards on, the default lock timeout.
+    pub fn new(database: DbConfig) -> LoadOptions {
+        LoadOptions {
+            database,
+            schema: None,
+            dry_run: false,
+            allow_emptied_days: false,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+}
+
+/// What a load did to one table (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableReport {
+    pub table: &'static str,
+    /// Rows deleted by koku's delete scope (dry run: rows that would be).
+    pub rows_deleted: u64,
+    /// Rows inserted (dry run: rows that would be).
+    pub rows_inserted: u64,
+    pub summary: SummaryStats,
+    /// Partitions created (dry run: that would be created).
+    pub partitions: PartitionOutcome,
 }
 
 /// What a load did (or, for a dry run, would do).
@@ -53,17 +95,36 @@ pub struct LoadReport {
     pub database: String,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub report_period_id: i32,
+    /// The run's delete scope as read in messages (`report period 7`).
+    pub scope: String,
     pub source_uuid: String,
-    /// Rows deleted by koku's delete scope (dry run: rows that would be).
-    pub rows_deleted: u64,
-    /// Rows inserted (dry run: rows that would be).
-    pub rows_inserted: u64,
-    pub summary: SummaryStats,
-    /// Partitions created (dry run: that would be created).
-    pub partitions: PartitionOutcome,
-    /// koku's cluster-information upserts (dry run: what they would do).
-    pub cluster_info: ClusterInfoOutcome,
+    pub tables: Vec<TableReport>,
+    /// The flow's own steps (OCP: koku's cluster-information upserts).
+    pub flow: FlowOutcome,
+}
+
+impl LoadReport {
+    /// Rows inserted into every table.
+    pub fn rows_inserted(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows_inserted).sum()
+    }
+
+    /// Rows deleted from every table.
+    pub fn rows_deleted(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows_deleted).sum()
+    }
+
+    /// The report of `table`.
+    pub fn table(&self, table: &str) -> Option<&TableReport> {
+        self.tables.iter().find(|t| t.table == table)
+    }
+
+    /// The OCP flow's cluster-information outcome.
+    pub fn cluster_info(&self) -> Option<&crate::ocp::cluster_info::ClusterInfoOutcome> {
+        match &self.flow {
+            FlowOutcome::Ocp(c) => Some(c),
+        }
+    }
 }
 
 impl fmt::Display for LoadReport {
@@ -74,77 +135,78 @@ impl fmt::Display for LoadReport {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let kinds = if self.summary.by_row_kind.is_empty() {
-            "no rows".to_string()
-        } else {
-            counts(&self.summary.by_row_kind)
-        };
-        let target = format!(
-            "{}.{SUMMARY_TABLE} ({}..{}, report period {})",
-            self.schema, self.start_date, self.end_date, self.report_period_id
-        );
-        if self.dry_run {
-            write!(
-                f,
-                "dry run: would delete {} and insert {} rows into {target}: {kinds}",
-                self.rows_deleted, self.rows_inserted
-            )?;
-            if !self.summary.by_data_source.is_empty() {
-                write!(f, "; data_source: {}", counts(&self.summary.by_data_source))?;
-            }
-            if let (Some(a), Some(b)) = (
-                self.summary.first_usage_start,
-                self.summary.last_usage_start,
-            ) {
-                write!(f, "; usage_start {a}..{b}")?;
-            }
-            if !self.partitions.created.is_empty() {
-                write!(
-                    f,
-                    "; would create partition {}",
-                    self.partitions.created.join(", ")
-                )?;
-            }
-            if self.partitions.rows_moved_from_default > 0 {
-                write!(
-                    f,
-                    " (moving {} rows from the default partition)",
-                    self.partitions.rows_moved_from_default
-                )?;
-            }
-            write!(f, "; nothing was changed")
-        } else {
-            write!(
-                f,
-                "loaded {} rows into {target}: {kinds}; deleted {}",
-                self.rows_inserted, self.rows_deleted
-            )?;
-            if !self.partitions.created.is_empty() {
-                write!(
-                    f,
-                    "; created partition {}",
-                    self.partitions.created.join(", ")
-                )?;
-            }
-            if self.partitions.rows_moved_from_default > 0 {
-                write!(
-                    f,
-                    " ({} rows moved from the default partition)",
-                    self.partitions.rows_moved_from_default
-                )?;
-            }
-            Ok(())
+        if !self.dry_run {
+            f.write_str("loaded ")?;
         }
+        for (i, t) in self.tables.iter().enumerate() {
+            f.write_str(match (i, self.dry_run) {
+                (0, true) => "dry run: would delete ",
+                (_, true) => " | would delete ",
+                (0, false) => "",
+                (_, false) => " | ",
+            })?;
+            let target = format!(
+                "{}.{} ({}..{}, {})",
+                self.schema, t.table, self.start_date, self.end_date, self.scope
+            );
+            // The first `count_by` column classifies the rows (OCP: row_kind).
+            let mut columns = t.summary.counts.iter().filter(|(_, m)| !m.is_empty());
+            let kinds = columns
+                .next()
+                .map(|(_, m)| counts(m))
+                .unwrap_or_else(|| "no rows".to_string());
+            if self.dry_run {
+                write!(
+                    f,
+                    "{} and insert {} rows into {target}: {kinds}",
+                    t.rows_deleted, t.rows_inserted
+                )?;
+                for (column, m) in columns {
+                    write!(f, "; {column}: {}", counts(m))?;
+                }
+                if let (Some(a), Some(b)) = (t.summary.first_day(), t.summary.last_day()) {
+                    write!(f, "; usage_start {a}..{b}")?;
+                }
+            } else {
+                write!(
+                    f,
+                    "{} rows into {target}: {kinds}; deleted {}",
+                    t.rows_inserted, t.rows_deleted
+                )?;
+            }
+            if !t.partitions.created.is_empty() {
+                let verb = if self.dry_run {
+                    "would create"
+                } else {
+                    "created"
+                };
+                write!(f, "; {verb} partition {}", t.partitions.created.join(", "))?;
+            }
+            if t.partitions.rows_moved_from_default > 0 {
+                let n = t.partitions.rows_moved_from_default;
+                if self.dry_run {
+                    write!(f, " (moving {n} rows from the default partition)")?;
+                } else {
+                    write!(f, " ({n} rows moved from the default partition)")?;
+                }
+            }
+        }
+        if self.dry_run {
+            f.write_str("; nothing was changed")?;
+        }
+        Ok(())
     }
 }
 
-/// Load the transform's summary of the work dir at `workdir` into PostgreSQL.
+/// Load the transform's outputs of the work dir at `workdir` into PostgreSQL.
 pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     let started_at = Utc::now();
     let mut wd = WorkDir::open(workdir)?;
     wd.require_stage(stage::TRANSFORM, "; run koku-transform first")?;
     wd.check_consumed(stage::EXTRACT, stage::TRANSFORM, "re-run koku-transform")?;
     let id = wd.identity().clone();
+    let run_file = workdir.join(koku_common::workdir::RUN_FILE);
+    let flow = crate::flow::for_run(&id, &run_file)?;
     let schema = options.schema.clone().unwrap_or_else(|| id.schema.clone());
     if schema.is_empty() {
         return Err(LoadError::NotATenant {
@@ -152,29 +214,18 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
             reason: "empty schema name".into(),
         });
     }
-    let source_uuid = Uuid::parse_str(&id.source_uuid).map_err(|e| {
-        LoadError::WorkDir(koku_common::Error::BadRunFile {
-            path: workdir.join(koku_common::workdir::RUN_FILE),
-            reason: format!("source_uuid {:?} is not a UUID: {e}", id.source_uuid),
-        })
-    })?;
-    let expect = Expect {
-        start: id.start_date,
-        end: id.end_date,
-        report_period_id: id.report_period_id,
-        source_uuid,
-    };
+    let scope = RunScope::from_identity(&id, &run_file)?;
 
     // A dry run reports bad input without a connection; a load finds it while streaming (below),
     // and checks the files' checksums on the second core meanwhile, from the start.
     let (checked, checks) = if options.dry_run {
-        let summary = scan(&wd, &expect, None, |_| Ok(()))?;
-        tracing::info!(
-            "{} summary rows checked ({:?})",
-            summary.rows,
-            summary.by_row_kind
-        );
-        (Some(summary), None)
+        let mut summaries = Vec::new();
+        for table in flow.tables() {
+            let summary = scan(table, &wd, &scope, None, |_| Ok(()))?;
+            tracing::info!("{}: {} rows checked", table.name, summary.rows);
+            summaries.push(summary);
+        }
+        (Some(summaries), None)
     } else {
         (
             None,
@@ -183,75 +234,145 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     };
 
     let database = options.database.to_string();
-    let mut client = options.database.connect().map_err(|e| LoadError::Connect {
+    let connect_err = |e: postgres::Error| LoadError::Connect {
         db: database.clone(),
         reason: describe_pg(&e),
-    })?;
+    };
+    let mut client = options.database.connect().map_err(connect_err)?;
+    client
+        .batch_execute(&format!(
+            "SET lock_timeout = {}",
+            options.lock_timeout.as_millis().max(1)
+        ))
+        .map_err(LoadError::db("set lock_timeout"))?;
+    let pid: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .map_err(LoadError::db("connect"))?
+        .get(0);
+    let watch = LockWatch::start(&options.database, pid, options.lock_timeout);
+    let result = load_in_transaction(
+        &mut client,
+        &mut wd,
+        options,
+        flow,
+        &schema,
+        &scope,
+        checked,
+        checks,
+        started_at,
+    );
+    result.map_err(|e| match e {
+        LoadError::LockTimeout { step, .. } => LoadError::LockTimeout {
+            step,
+            waited: options.lock_timeout,
+            holder: watch.holder(),
+        },
+        other => other,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_in_transaction(
+    client: &mut postgres::Client,
+    wd: &mut WorkDir,
+    options: &LoadOptions,
+    flow: &'static dyn Flow,
+    schema: &str,
+    scope: &RunScope,
+    checked: Option<Vec<SummaryStats>>,
+    checks: Option<BackgroundChecks>,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<LoadReport> {
+    let id = wd.identity().clone();
     let mut tx = client
         .transaction()
         .map_err(LoadError::db("begin transaction"))?;
-    lock(&mut tx, &schema, &id.source_uuid)?;
-    let partitions = ensure_month_partitions(
-        &mut tx,
-        &schema,
-        &months_between(id.start_date, id.end_date),
-    )?;
-    // koku upserts the cluster information before it summarises (the roles the transform used for
-    // the unallocated rows are the ones this leaves in reporting_ocp_nodes).
-    let cluster_info = crate::cluster_info::apply(&mut tx, &schema, &id, &wd)?;
-    let scope = DeleteScope {
-        start: id.start_date,
-        end: id.end_date,
-        report_period_id: id.report_period_id,
-    };
+    lock(&mut tx, schema, &id.source_uuid)?;
+    check_tenant(&mut tx, schema, flow.tables())?;
+    flow.check_scope_owner(&mut tx, schema, &id, scope)?;
+    let months = months_between(id.start_date, id.end_date);
+    let mut partitions = Vec::new();
+    for table in flow.tables() {
+        partitions.push(ensure_month_partitions(
+            &mut tx,
+            schema,
+            table.name,
+            table.partition_column,
+            &months,
+        )?);
+    }
+    let flow_outcome = flow.before_delete(&mut tx, schema, &id, wd)?;
     let mut report = LoadReport {
         dry_run: options.dry_run,
-        schema: schema.clone(),
-        database,
+        schema: schema.to_string(),
+        database: options.database.to_string(),
         start_date: id.start_date,
         end_date: id.end_date,
-        report_period_id: id.report_period_id,
+        scope: flow.scope_label(scope),
         source_uuid: id.source_uuid.clone(),
-        rows_deleted: 0,
-        rows_inserted: 0,
-        summary: SummaryStats::default(),
-        partitions,
-        cluster_info,
+        tables: Vec::new(),
+        flow: flow_outcome,
     };
-    if let Some(summary) = checked {
-        report.rows_inserted = summary.rows;
-        report.summary = summary;
-        report.rows_deleted = count_scope(&mut tx, &schema, &scope)?;
+
+    if let Some(summaries) = checked {
+        for ((table, summary), partitions) in flow.tables().iter().zip(summaries).zip(partitions) {
+            let before = count_scope_by_day(&mut tx, schema, table, scope)?;
+            guard_emptied_days(table, &before, &summary, options)?;
+            report.tables.push(TableReport {
+                table: table.name,
+                rows_deleted: before.values().sum(),
+                rows_inserted: summary.rows,
+                summary,
+                partitions,
+            });
+        }
         tx.rollback().map_err(LoadError::db("rollback"))?;
         return Ok(report);
     }
 
-    report.rows_deleted = delete_scope(&mut tx, &schema, &scope)?;
-    tracing::info!("deleted {} previous rows", report.rows_deleted);
     let checks = checks.expect("started for every load that is not a dry run");
-    let streamed = copy_rows(&mut tx, &schema, &wd, &expect, &checks);
+    let mut streamed = Ok(());
+    for (table, partitions) in flow.tables().iter().zip(partitions) {
+        let before = delete_scope(&mut tx, schema, table, scope)?;
+        let rows_deleted = before.values().sum();
+        tracing::info!("{}: deleted {rows_deleted} previous rows", table.name);
+        match copy_rows(&mut tx, schema, table, wd, scope, &checks) {
+            Ok((summary, inserted)) => {
+                if inserted != summary.rows {
+                    streamed = Err(LoadError::Db {
+                        step: format!("copy rows into {}", table.name),
+                        reason: format!(
+                            "the server accepted {inserted} of {} rows; rolled back",
+                            summary.rows
+                        ),
+                    });
+                    break;
+                }
+                tracing::info!("{}: {} rows copied", table.name, summary.rows);
+                if let Err(e) = guard_emptied_days(table, &before, &summary, options) {
+                    streamed = Err(e);
+                    break;
+                }
+                report.tables.push(TableReport {
+                    table: table.name,
+                    rows_deleted,
+                    rows_inserted: inserted,
+                    summary,
+                    partitions,
+                });
+            }
+            Err(e) => {
+                streamed = Err(e);
+                break;
+            }
+        }
+    }
     // A checksum mismatch explains any error the rows may have caused: it is reported first, and
     // nothing is committed before the checksums have passed. (Returning drops `tx`: rollback.)
     checks.wait()?;
-    let (summary, inserted) = streamed?;
-    if inserted != summary.rows {
-        return Err(LoadError::Db {
-            step: "copy summary rows".into(),
-            reason: format!(
-                "the server accepted {inserted} of {} rows; rolled back",
-                summary.rows
-            ),
-        });
-    }
-    tracing::info!(
-        "{} summary rows copied ({:?})",
-        summary.rows,
-        summary.by_row_kind
-    );
+    streamed?;
     tx.commit().map_err(LoadError::db("commit"))?;
-    report.rows_inserted = inserted;
-    report.summary = summary;
-    tracing::info!("committed {inserted} rows");
+    tracing::info!("committed {} rows", report.rows_inserted());
 
     let record = StageRecord {
         tool: TOOL.into(),
@@ -264,39 +385,87 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     };
     wd.record_stage(stage::LOAD, record)
         .map_err(|source| LoadError::Record {
-            rows: inserted,
+            rows: report.rows_inserted(),
             source,
         })?;
     Ok(report)
 }
 
-/// Stream the summary into a COPY, converting and checking each batch on the way; the rows checked
-/// and the rows the server accepted.
+/// Refuse a load that would leave a day without the rows it has today (see the module docs).
+fn guard_emptied_days(
+    table: &Table,
+    before: &BTreeMap<NaiveDate, u64>,
+    after: &SummaryStats,
+    options: &LoadOptions,
+) -> Result<()> {
+    let emptied: Vec<(NaiveDate, u64)> = before
+        .iter()
+        .filter(|(d, n)| **n > 0 && !after.rows_by_day.contains_key(d))
+        .map(|(d, n)| (*d, *n))
+        .collect();
+    if emptied.is_empty() {
+        return Ok(());
+    }
+    if options.allow_emptied_days {
+        tracing::warn!(
+            "{}: {} day(s) of the window lose all their rows ({}); allowed by --allow-emptied-days",
+            table.name,
+            emptied.len(),
+            describe_days(&emptied)
+        );
+        return Ok(());
+    }
+    Err(LoadError::WouldEmptyDays {
+        table: table.name,
+        days: describe_days(&emptied),
+        count: emptied.len(),
+        rows: after.rows,
+    })
+}
+
+fn describe_days(days: &[(NaiveDate, u64)]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = days
+        .iter()
+        .take(SHOWN)
+        .map(|(d, n)| format!("{d}: {n} row{}", if *n == 1 { "" } else { "s" }))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if days.len() > SHOWN {
+        text.push_str(&format!(", … {} more", days.len() - SHOWN));
+    }
+    text
+}
+
+/// Stream one table's file into a COPY, converting and checking each batch on the way; the rows
+/// checked and the rows the server accepted.
 fn copy_rows(
     tx: &mut Transaction<'_>,
     schema: &str,
+    table: &Table,
     wd: &WorkDir,
-    expect: &Expect,
+    scope: &RunScope,
     checks: &BackgroundChecks,
 ) -> Result<(SummaryStats, u64)> {
-    let mut copy = SummaryCopy::start(tx, schema)?;
+    let mut copy = TableCopy::start(tx, schema, table)?;
     // A bad value returns here with `copy` unfinished: dropping it aborts the COPY.
-    let summary = scan(wd, expect, Some(checks), |batch| copy.write(batch))?;
+    let summary = scan(table, wd, scope, Some(checks), |batch| copy.write(batch))?;
     let inserted = copy.finish()?;
     Ok((summary, inserted))
 }
 
-/// Read the summary batch by batch, convert and check each, hand it to `each`, and count. The file's
+/// Read a table's file batch by batch, convert and check each, hand it to `each`, and count. The file's
 /// checksum is checked on open, or by `checks` (which the caller waits for before keeping anything).
 fn scan(
+    table: &Table,
     wd: &WorkDir,
-    expect: &Expect,
+    scope: &RunScope,
     checks: Option<&BackgroundChecks>,
     mut each: impl FnMut(&Converted<'_>) -> Result<()>,
 ) -> Result<SummaryStats> {
     let reader = match checks {
-        Some(checks) => wd.reader_checked_later(stage::TRANSFORM, &OCP_DAILY_SUMMARY, checks)?,
-        None => wd.reader(stage::TRANSFORM, &OCP_DAILY_SUMMARY)?,
+        Some(checks) => wd.reader_checked_later(stage::TRANSFORM, table.dataset, checks)?,
+        None => wd.reader(stage::TRANSFORM, table.dataset)?,
     };
     let path: PathBuf = reader.path().to_path_buf();
     let mut stats = SummaryStats::default();
@@ -305,11 +474,32 @@ fn scan(
             path: path.clone(),
             source,
         })?;
-        let converted = convert(&batch, stats.rows, &path, expect)?;
+        let converted = convert(table, &batch, stats.rows, &path, scope)?;
         each(&converted)?;
-        stats.add(&converted);
+        stats.add(table, &converted);
     }
     Ok(stats)
+}
+
+/// The schema must hold the flow's tables (a typo in `--schema` should say so, not fail later on some
+/// other relation).
+fn check_tenant(tx: &mut Transaction<'_>, schema: &str, tables: &[&Table]) -> Result<()> {
+    for table in tables {
+        let exists: bool = tx
+            .query_one(
+                "SELECT to_regclass($1) IS NOT NULL",
+                &[&crate::ident::QualifiedName::new(schema, table.name).to_string()],
+            )
+            .map_err(LoadError::db("check the tenant schema"))?
+            .get(0);
+        if !exists {
+            return Err(LoadError::NotATenant {
+                schema: schema.to_string(),
+                reason: format!("has no table {} (not a koku tenant schema?)", table.name),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Serialise loads of the same source and tenant (two runs deleting and inserting the same days would
@@ -334,24 +524,32 @@ fn lock(tx: &mut Transaction<'_>, schema: &str, source_uuid: &str) -> Result<()>
     Ok(())
 }
 
-/// The facts `run.json` keeps about a load (no password: `database` is the redacted form).
+/// The facts `run.json` keeps about a load (no password: `database` is the redacted form). Totals over
+/// the tables at the top (the OCP flow has one table), per table below `tables`.
 fn details(r: &LoadReport) -> BTreeMap<String, serde_json::Value> {
-    [
+    let mut d: BTreeMap<String, serde_json::Value> = [
         ("schema", json!(r.schema)),
-        ("table", json!(format!("{}.{SUMMARY_TABLE}", r.schema))),
         ("database", json!(r.database)),
-        ("rows_deleted", json!(r.rows_deleted)),
-        ("rows_inserted", json!(r.rows_inserted)),
-        ("rows_by_row_kind", json!(r.summary.by_row_kind)),
-        ("rows_by_data_source", json!(r.summary.by_data_source)),
-        ("partitions_created", json!(r.partitions.created)),
-        (
-            "rows_moved_from_default",
-            json!(r.partitions.rows_moved_from_default),
-        ),
-        ("cluster_info", json!(r.cluster_info)),
+        ("rows_deleted", json!(r.rows_deleted())),
+        ("rows_inserted", json!(r.rows_inserted())),
+        ("tables", json!(r.tables)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
-    .collect()
+    .collect();
+    if let [t] = r.tables.as_slice() {
+        d.insert("table".into(), json!(format!("{}.{}", r.schema, t.table)));
+        for (column, counts) in &t.summary.counts {
+            d.insert(format!("rows_by_{column}"), json!(counts));
+        }
+        d.insert("partitions_created".into(), json!(t.partitions.created));
+        d.insert(
+            "rows_moved_from_default".into(),
+            json!(t.partitions.rows_moved_from_default),
+        );
+    }
+    match &r.flow {
+        FlowOutcome::Ocp(c) => d.insert("cluster_info".into(), json!(c)),
+    };
+    d
 }

@@ -77,7 +77,11 @@ fn nodes_pvcs_and_projects_follow_kokus_per_row_rules() {
     );
     let projects_sql = format!("SELECT project FROM {SCHEMA}.reporting_ocp_projects ORDER BY 1");
 
-    let first = load(dir.path(), &db.options(false)).unwrap().cluster_info;
+    let first = load(dir.path(), &db.options(false))
+        .unwrap()
+        .cluster_info()
+        .unwrap()
+        .clone();
     assert_eq!(
         rows(&mut db, &nodes_sql),
         ["n1/r1/4.00/worker/amd64", "n2/NULL/8.00/infra/NULL"],
@@ -108,7 +112,11 @@ fn nodes_pvcs_and_projects_follow_kokus_per_row_rules() {
              UPDATE {SCHEMA}.reporting_ocp_pvcs SET csi_volume_handle = NULL WHERE persistent_volume = 'pv2';"
         ))
         .unwrap();
-    let second = load(dir.path(), &db.options(false)).unwrap().cluster_info;
+    let second = load(dir.path(), &db.options(false))
+        .unwrap()
+        .cluster_info()
+        .unwrap()
+        .clone();
     assert_eq!(
         rows(&mut db, &nodes_sql),
         ["n1/r1/4.00/worker/amd64", "n2/NULL/8.00/infra/NULL"]

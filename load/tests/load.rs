@@ -30,9 +30,12 @@ fn loads_rows_with_koku_types_into_a_new_month_partition() {
     );
 
     let report = load(dir.path(), &db.options(false)).unwrap();
-    assert_eq!(report.rows_inserted, 7);
-    assert_eq!(report.rows_deleted, 0);
-    assert_eq!(report.partitions.created, vec![MONTH_PARTITION.to_string()]);
+    assert_eq!(report.rows_inserted(), 7);
+    assert_eq!(report.rows_deleted(), 0);
+    assert_eq!(
+        report.tables[0].partitions.created,
+        vec![MONTH_PARTITION.to_string()]
+    );
     assert_eq!(
         report.to_string(),
         "loaded 7 rows into org1234567.reporting_ocpusagelineitem_daily_summary \
@@ -202,10 +205,10 @@ fn loading_twice_leaves_the_same_rows() {
     ));
 
     let again = load(dir.path(), &db.options(false)).unwrap();
-    assert_eq!(again.rows_deleted, 7);
-    assert_eq!(again.rows_inserted, 7);
+    assert_eq!(again.rows_deleted(), 7);
+    assert_eq!(again.rows_inserted(), 7);
     assert!(
-        again.partitions.created.is_empty(),
+        again.tables[0].partitions.created.is_empty(),
         "partition already there"
     );
     assert_eq!(db.snapshot(SCHEMA), first);
@@ -241,8 +244,8 @@ fn delete_scope_is_kokus_and_default_partition_rows_are_moved() {
     let dir = tempfile::tempdir().unwrap();
     workdir(dir.path(), identity(rp), &standard_rows());
     let report = load(dir.path(), &db.options(false)).unwrap();
-    assert_eq!(report.rows_deleted, 2);
-    assert_eq!(report.partitions.rows_moved_from_default, 5);
+    assert_eq!(report.rows_deleted(), 2);
+    assert_eq!(report.tables[0].partitions.rows_moved_from_default, 5);
 
     let namespaces: Vec<String> = db
         .client
@@ -339,8 +342,8 @@ fn a_bad_value_after_rows_were_copied_rolls_everything_back() {
     let dir = tempfile::tempdir().unwrap();
     workdir(dir.path(), identity(db.report_period_id), &rows);
     let report = load(dir.path(), &db.options(false)).unwrap();
-    assert_eq!(report.rows_inserted, 9000);
-    assert_eq!(report.rows_deleted, 1);
+    assert_eq!(report.rows_inserted(), 9000);
+    assert_eq!(report.rows_deleted(), 1);
 }
 
 #[test]
@@ -504,12 +507,21 @@ fn dry_run_counts_and_changes_nothing() {
 
     let report = load(dir.path(), &db.options(true)).unwrap();
     assert!(report.dry_run);
-    assert_eq!((report.rows_deleted, report.rows_inserted), (2, 7));
-    assert_eq!(report.summary.by_data_source["Pod"], 5);
-    assert_eq!(report.summary.by_data_source["Storage"], 2);
-    assert_eq!(report.summary.first_usage_start, Some(day(1)));
-    assert_eq!(report.summary.last_usage_start, Some(day(2)));
-    assert_eq!(report.partitions.created, vec![MONTH_PARTITION.to_string()]);
+    assert_eq!((report.rows_deleted(), report.rows_inserted()), (2, 7));
+    assert_eq!(
+        report.tables[0].summary.counts_of("data_source").unwrap()["Pod"],
+        5
+    );
+    assert_eq!(
+        report.tables[0].summary.counts_of("data_source").unwrap()["Storage"],
+        2
+    );
+    assert_eq!(report.tables[0].summary.first_day(), Some(day(1)));
+    assert_eq!(report.tables[0].summary.last_day(), Some(day(2)));
+    assert_eq!(
+        report.tables[0].partitions.created,
+        vec![MONTH_PARTITION.to_string()]
+    );
     assert_eq!(db.snapshot(SCHEMA), before);
     assert!(
         db.tracked_partitions()
@@ -554,16 +566,19 @@ fn schema_without_partition_tracking_gets_a_plain_partition() {
     let dir = tempfile::tempdir().unwrap();
     workdir(dir.path(), identity(db.report_period_id), &standard_rows());
     let report = load(dir.path(), &db.options(false)).unwrap();
-    assert!(!report.partitions.tracked);
-    assert_eq!(report.partitions.created, vec![MONTH_PARTITION.to_string()]);
-    assert_eq!(report.partitions.rows_moved_from_default, 1);
+    assert!(!report.tables[0].partitions.tracked);
+    assert_eq!(
+        report.tables[0].partitions.created,
+        vec![MONTH_PARTITION.to_string()]
+    );
+    assert_eq!(report.tables[0].partitions.rows_moved_from_default, 1);
     assert_eq!(
         db.count(&format!("SELECT count(*) FROM {SCHEMA}.{MONTH_PARTITION}")),
         8
     );
     // Second run: the partition exists, nothing to create.
     let again = load(dir.path(), &db.options(false)).unwrap();
-    assert!(again.partitions.created.is_empty());
+    assert!(again.tables[0].partitions.created.is_empty());
     assert_eq!(db.count(&format!("SELECT count(*) FROM {TABLE}")), 8);
 }
 

@@ -209,7 +209,9 @@ pub fn batch(rows: &[SummaryRow], id: &RunIdentity) -> RecordBatch {
                         .map(|r| r.usage_start.map(|d| (d - epoch).num_days() as i32))
                         .collect::<Vec<_>>(),
                 )),
-                ColumnType::Timestamp => panic!("no timestamp column in the summary"),
+                ColumnType::Timestamp | ColumnType::TextList => {
+                    panic!("no {ty:?} column in the OCP summary")
+                }
             }
         })
         .collect();
@@ -292,11 +294,12 @@ impl TenantDb {
 
     pub fn options(&self, dry_run: bool) -> koku_load::LoadOptions {
         koku_load::LoadOptions {
-            database: koku_common::config::DbConfig::resolve(Some(&self.url))
-                .unwrap()
-                .unwrap(),
-            schema: None,
             dry_run,
+            ..koku_load::LoadOptions::new(
+                koku_common::config::DbConfig::resolve(Some(&self.url))
+                    .unwrap()
+                    .unwrap(),
+            )
         }
     }
 

@@ -1,98 +1,9 @@
-//! Canonical Arrow schemas of every dataset in a work directory.
-//!
-//! koku's Parquet files vary physically (large_utf8 vs utf8, column order, int vs double, columns missing
-//! in files from older operators). `koku-extract` normalises all of that into the schemas below, so the
-//! transform never has to care. Types are deliberately few:
-//!
-//! * text → `Utf8` (labels stay JSON object text, parsed by the transform),
-//! * every measure → `Float64` (Trino declares every numeric column `double`),
-//! * timestamps → `Timestamp(Millisecond, None)`, the UTC wall clock koku writes,
-//! * dates of output rows → `Date32`, ids → `Int32`.
-//!
-//! Every column is nullable: koku's Parquet columns are all `optional`, and "column missing in this file"
-//! must read as NULL.
+//! The datasets of the OpenShift flow (`koku-extract ocp` → `koku-transform ocp` → `koku-load`): koku's
+//! OCP Parquet (input-data §4.1–4.3), the PostgreSQL inputs of the OCP summary, and what the transform
+//! computes (spec ocp-daily-summary §3.4, §4).
 
-use std::sync::Arc;
-
-use arrow::array::{
-    Array, Float64Array, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray,
-};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-
-/// Bumped whenever a dataset schema or the meaning of a column changes; stored in every IPC file's
-/// metadata and in `run.json`, and checked by every stage.
-pub const SCHEMA_VERSION: &str = "1";
-
-/// The logical type of a canonical column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    Text,
-    Float,
-    Timestamp,
-    Date,
-    Int32,
-}
-
-impl ColumnType {
-    pub fn arrow(self) -> DataType {
-        match self {
-            ColumnType::Text => DataType::Utf8,
-            ColumnType::Float => DataType::Float64,
-            ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Millisecond, None),
-            ColumnType::Date => DataType::Date32,
-            ColumnType::Int32 => DataType::Int32,
-        }
-    }
-}
-
-/// Where the rows of a dataset come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Parquet under `data/parquet[/daily]/<account>/OCP/<report_type>/source=…/year=…/month=…/`.
-    Parquet {
-        daily: bool,
-        report_type: &'static str,
-    },
-    /// A table of koku's tenant schema (or the equivalent command-line flag / file).
-    Postgres,
-    /// Computed by `koku-transform`.
-    Transform,
-}
-
-/// One dataset of the work directory: its file is `<name>.arrow`.
-#[derive(Debug)]
-pub struct Dataset {
-    pub name: &'static str,
-    pub origin: Origin,
-    pub columns: &'static [(&'static str, ColumnType)],
-    /// Columns a koku file may lack (older operators, files from before koku added the column): read as
-    /// NULL. Any other missing column is an error naming the file and the column.
-    pub optional: &'static [&'static str],
-}
-
-impl Dataset {
-    /// The canonical Arrow schema (no metadata; the work dir adds the run identity).
-    pub fn schema(&self) -> SchemaRef {
-        Arc::new(Schema::new(
-            self.columns
-                .iter()
-                .map(|(name, ty)| Field::new(*name, ty.arrow(), true))
-                .collect::<Vec<_>>(),
-        ))
-    }
-
-    pub fn file_name(&self) -> String {
-        format!("{}.arrow", self.name)
-    }
-
-    pub fn is_optional(&self, column: &str) -> bool {
-        self.optional.contains(&column)
-    }
-
-    pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|(n, _)| *n == name)
-    }
-}
+use super::table::{DeleteScope, PgType, RowScope, RunValue, Table, col, required, varchar};
+use super::{ColumnType, Dataset, Origin, ParquetLocation};
 
 use ColumnType::{Date, Float, Int32, Text, Timestamp};
 
@@ -101,10 +12,12 @@ use ColumnType::{Date, Float, Int32, Text, Timestamp};
 /// summary SQL, so extracting them would only cost decode time and disk.
 pub const POD_USAGE_HOURLY: Dataset = Dataset {
     name: "openshift_pod_usage_line_items",
-    origin: Origin::Parquet {
+    origin: Origin::Parquet(ParquetLocation {
+        provider: "OCP",
         daily: false,
-        report_type: "pod_usage",
-    },
+        report_type: Some("pod_usage"),
+        time_column: "interval_start",
+    }),
     columns: &[
         ("interval_start", Timestamp),
         ("node", Text),
@@ -117,10 +30,12 @@ pub const POD_USAGE_HOURLY: Dataset = Dataset {
 /// Daily pod usage (`openshift_pod_usage_line_items_daily`), every column koku writes (input-data §4.1).
 pub const POD_USAGE_DAILY: Dataset = Dataset {
     name: "openshift_pod_usage_line_items_daily",
-    origin: Origin::Parquet {
+    origin: Origin::Parquet(ParquetLocation {
+        provider: "OCP",
         daily: true,
-        report_type: "pod_usage",
-    },
+        report_type: Some("pod_usage"),
+        time_column: "interval_start",
+    }),
     columns: &[
         ("namespace", Text),
         ("node", Text),
@@ -154,10 +69,12 @@ pub const POD_USAGE_DAILY: Dataset = Dataset {
 /// Daily storage usage (`openshift_storage_usage_line_items_daily`, input-data §4.2).
 pub const STORAGE_USAGE_DAILY: Dataset = Dataset {
     name: "openshift_storage_usage_line_items_daily",
-    origin: Origin::Parquet {
+    origin: Origin::Parquet(ParquetLocation {
+        provider: "OCP",
         daily: true,
-        report_type: "storage_usage",
-    },
+        report_type: Some("storage_usage"),
+        time_column: "interval_start",
+    }),
     columns: &[
         ("namespace", Text),
         ("node", Text),
@@ -183,10 +100,12 @@ pub const STORAGE_USAGE_DAILY: Dataset = Dataset {
 /// Daily node labels (`openshift_node_labels_line_items_daily`, input-data §4.3).
 pub const NODE_LABELS_DAILY: Dataset = Dataset {
     name: "openshift_node_labels_line_items_daily",
-    origin: Origin::Parquet {
+    origin: Origin::Parquet(ParquetLocation {
+        provider: "OCP",
         daily: true,
-        report_type: "node_labels",
-    },
+        report_type: Some("node_labels"),
+        time_column: "interval_start",
+    }),
     columns: &[
         ("node", Text),
         ("node_labels", Text),
@@ -200,10 +119,12 @@ pub const NODE_LABELS_DAILY: Dataset = Dataset {
 /// Daily namespace labels (`openshift_namespace_labels_line_items_daily`, input-data §4.3).
 pub const NAMESPACE_LABELS_DAILY: Dataset = Dataset {
     name: "openshift_namespace_labels_line_items_daily",
-    origin: Origin::Parquet {
+    origin: Origin::Parquet(ParquetLocation {
+        provider: "OCP",
         daily: true,
-        report_type: "namespace_labels",
-    },
+        report_type: Some("namespace_labels"),
+        time_column: "interval_start",
+    }),
     columns: &[
         ("namespace", Text),
         ("namespace_labels", Text),
@@ -357,107 +278,98 @@ pub const OCP_DAILY_SUMMARY: Dataset = Dataset {
     optional: &[],
 };
 
-/// Look a dataset up by name (`koku-ipc` and error messages use this).
-pub fn dataset_by_name(name: &str) -> Option<&'static Dataset> {
-    OCP_INPUTS
-        .iter()
-        .copied()
-        .chain(std::iter::once(&OCP_DAILY_SUMMARY))
-        .chain(OCP_CLUSTER_INFO.iter().copied())
-        .find(|d| d.name == name)
-}
+/// Every OCP dataset.
+pub const ALL: &[&Dataset] = &[
+    &POD_USAGE_HOURLY,
+    &POD_USAGE_DAILY,
+    &STORAGE_USAGE_DAILY,
+    &NODE_LABELS_DAILY,
+    &NAMESPACE_LABELS_DAILY,
+    &ENABLED_TAG_KEYS,
+    &COST_CATEGORY_NAMESPACE,
+    &OCP_NODES,
+    &OCP_DAILY_SUMMARY,
+    &CLUSTER_NODES,
+    &CLUSTER_PVCS,
+    &CLUSTER_PROJECTS,
+];
 
-/// Typed access to one batch of a canonical dataset, by column name. Every stage that reads a work-dir
-/// file gets batches of exactly the canonical schema (the reader checks it), so a wrong type here is a
-/// bug, not bad input: the accessors panic.
-pub struct Columns<'a> {
-    dataset: &'static Dataset,
-    batch: &'a RecordBatch,
-}
+/// `numeric(33,15)`, the type of every measure of the OCP summary table.
+const N: PgType = PgType::Numeric {
+    precision: 33,
+    scale: 15,
+};
 
-impl<'a> Columns<'a> {
-    pub fn new(dataset: &'static Dataset, batch: &'a RecordBatch) -> Self {
-        Columns { dataset, batch }
-    }
+/// koku's `reporting_ocpusagelineitem_daily_summary` as the load fills it from [`OCP_DAILY_SUMMARY`]
+/// (spec ocp-daily-summary §3.1, §1 step 6).
+pub const OCP_DAILY_SUMMARY_TABLE: Table = Table {
+    name: "reporting_ocpusagelineitem_daily_summary",
+    dataset: &OCP_DAILY_SUMMARY,
+    uuid_column: "uuid",
+    columns: &[
+        col("report_period_id", PgType::Int4),
+        varchar("cluster_id", 50),
+        varchar("cluster_alias", 256),
+        varchar("data_source", 64),
+        required("usage_start", PgType::Date),
+        required("usage_end", PgType::Date),
+        varchar("namespace", 253),
+        varchar("node", 253),
+        varchar("resource_id", 253),
+        col("pod_labels", PgType::Jsonb),
+        col("pod_usage_cpu_core_hours", N),
+        col("pod_request_cpu_core_hours", N),
+        col("pod_effective_usage_cpu_core_hours", N),
+        col("pod_limit_cpu_core_hours", N),
+        col("pod_usage_memory_gigabyte_hours", N),
+        col("pod_request_memory_gigabyte_hours", N),
+        col("pod_effective_usage_memory_gigabyte_hours", N),
+        col("pod_limit_memory_gigabyte_hours", N),
+        col("node_capacity_cpu_cores", N),
+        col("node_capacity_cpu_core_hours", N),
+        col("node_capacity_memory_gigabytes", N),
+        col("node_capacity_memory_gigabyte_hours", N),
+        col("cluster_capacity_cpu_core_hours", N),
+        col("cluster_capacity_memory_gigabyte_hours", N),
+        varchar("persistentvolumeclaim", 253),
+        varchar("persistentvolume", 253),
+        varchar("storageclass", 253),
+        col("volume_labels", PgType::Jsonb),
+        col("persistentvolumeclaim_capacity_gigabyte", N),
+        col("persistentvolumeclaim_capacity_gigabyte_months", N),
+        col("volume_request_storage_gigabyte_months", N),
+        col("persistentvolumeclaim_usage_gigabyte_months", N),
+        col("source_uuid", PgType::Uuid),
+        col("infrastructure_usage_cost", PgType::Jsonb),
+        col("cost_category_id", PgType::Int4),
+        col("all_labels", PgType::Jsonb),
+    ],
+    // The transform's row classification, and koku's Hive-only column (spec §3.4).
+    not_loaded: &["row_kind", "csi_volume_handle"],
+    partition_column: "usage_start",
+    // koku's delete (spec §1 step 6.1): the summary rows of the days and report period, and the
+    // cost-model rows of those days too (koku's cost-model task must run afterwards), but not the
+    // OCP-on-cloud rows (non-zero raw cost).
+    delete: DeleteScope {
+        predicate: "usage_start BETWEEN $1 AND $2 AND report_period_id = $3 \
+                    AND (infrastructure_raw_cost IS NULL OR infrastructure_raw_cost = 0)",
+        params: &[
+            RunValue::StartDate,
+            RunValue::EndDate,
+            RunValue::ReportPeriodId,
+        ],
+    },
+    row_scope: RowScope {
+        date_column: "usage_start",
+        from: RunValue::StartDate,
+        to: RunValue::EndDate,
+        equal: &[
+            ("report_period_id", RunValue::ReportPeriodId),
+            ("source_uuid", RunValue::SourceUuid),
+        ],
+    },
+    count_by: &["row_kind", "data_source"],
+};
 
-    fn column(&self, name: &str) -> &'a dyn Array {
-        let idx = self
-            .dataset
-            .column_index(name)
-            .unwrap_or_else(|| panic!("{} has no column {name}", self.dataset.name));
-        self.batch.column(idx).as_ref()
-    }
-
-    pub fn text(&self, name: &str) -> &'a StringArray {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Utf8 column")
-    }
-
-    pub fn float(&self, name: &str) -> &'a Float64Array {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Float64 column")
-    }
-
-    pub fn int32(&self, name: &str) -> &'a Int32Array {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Int32 column")
-    }
-
-    pub fn timestamp(&self, name: &str) -> &'a TimestampMillisecondArray {
-        self.column(name)
-            .as_any()
-            .downcast_ref()
-            .expect("canonical Timestamp(ms) column")
-    }
-}
-
-/// The text at row `i`, borrowed from the array; `None` = NULL.
-pub fn opt_text(a: &StringArray, i: usize) -> Option<&str> {
-    a.is_valid(i).then(|| a.value(i))
-}
-
-/// The value of row `i`, `None` for NULL.
-pub fn opt_str(a: &StringArray, i: usize) -> Option<String> {
-    a.is_valid(i).then(|| a.value(i).to_string())
-}
-
-/// The value of row `i`, `None` for NULL.
-pub fn opt_f64(a: &Float64Array, i: usize) -> Option<f64> {
-    a.is_valid(i).then(|| a.value(i))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dataset_names_are_unique_and_resolvable() {
-        let mut names: Vec<_> = OCP_INPUTS.iter().map(|d| d.name).collect();
-        names.push(OCP_DAILY_SUMMARY.name);
-        names.extend(OCP_CLUSTER_INFO.iter().map(|d| d.name));
-        let mut sorted = names.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(sorted.len(), names.len());
-        for n in names {
-            assert_eq!(dataset_by_name(n).unwrap().name, n);
-        }
-        assert!(dataset_by_name("nope").is_none());
-    }
-
-    #[test]
-    fn schemas_have_no_duplicate_columns() {
-        for d in OCP_INPUTS.iter().copied().chain([&OCP_DAILY_SUMMARY]) {
-            let s = d.schema();
-            for (i, f) in s.fields().iter().enumerate() {
-                assert_eq!(s.index_of(f.name()).unwrap(), i, "{}.{}", d.name, f.name());
-            }
-        }
-    }
-}
+/// Every table the OCP flow loads.
+pub const TABLES: &[&Table] = &[&OCP_DAILY_SUMMARY_TABLE];
