@@ -300,3 +300,27 @@ fn unreachable_database_is_a_clear_error_without_the_password() {
     .stderr(predicate::str::contains("s3cr3t-pw").not());
     assert!(!out.exists());
 }
+
+/// A query koku's database refuses keeps the server's cause (message and SQLSTATE), not just
+/// `db error`: here a schema that is not a koku tenant.
+#[test]
+fn database_errors_keep_the_servers_message_and_sqlstate() {
+    let pg = koku_testkit::Postgres::start();
+    let url = pg.create_database("not_a_tenant");
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    write_tree(&tree);
+    let out = tmp.path().join("wd");
+    let mut c = bin();
+    base_args(&mut c, &tree, SOURCE, &out);
+    // The provider lookup is public (absent here too): pass the cluster, so the first tenant query
+    // (the report period) is the one that fails.
+    c.args(["--database-url", &url, "--cluster-id", "c1", "--cluster-alias", "C1"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "PostgreSQL: reading {SCHEMA}.reporting_ocpusagereportperiod: relation \"{SCHEMA}.reporting_ocpusagereportperiod\" does not exist (SQLSTATE 42P01)"
+        )));
+    assert!(!out.exists());
+}

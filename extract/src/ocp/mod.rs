@@ -24,12 +24,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow::compute::BatchCoalescer;
 use bytes::Bytes;
 use chrono::{NaiveDate, Utc};
-use futures::StreamExt;
-use futures::stream::BoxStream;
-use indicatif::{ProgressBar, ProgressStyle};
 use koku_common::config::DbConfig;
 use koku_common::schema::{Dataset, OCP_INPUTS, Origin, POD_USAGE_DAILY};
 use koku_common::workdir::{
@@ -41,9 +37,14 @@ use uuid::Uuid;
 
 use crate::error::{ExtractError, Result};
 use crate::layout::{Partition, account, validate_schema_name};
-use crate::parquet_read::{DEFAULT_BATCH_SIZE, ParquetFile};
-use crate::pg_inputs::{self, PgInputs, PgOverrides};
+use crate::parquet_read::ParquetFile;
 use crate::source::{ObjectMeta, ObjectSource};
+use crate::stream::{
+    DatasetSummary, ExtractOptions, FinishedOutputs, fetch_in_order, progress_bar, stream_dataset,
+};
+use pg_inputs::{PgInputs, PgOverrides};
+
+pub mod pg_inputs;
 use crate::window::{Window, day_ms, ms_to_date};
 
 /// `flow` of the run identity.
@@ -72,59 +73,12 @@ pub struct OcpRequest {
     pub out: PathBuf,
 }
 
-/// How to extract (tuning knobs; none changes the output bytes except `batch_size`).
-#[derive(Debug, Clone)]
-pub struct ExtractOptions {
-    /// Objects fetched ahead, in parallel, while the previous one is decoded.
-    pub concurrency: usize,
-    /// Rows per decoded and per written batch.
-    pub batch_size: usize,
-    /// The clamp pass keeps the daily pod objects in memory for the main pass as long as their total
-    /// size stays below this many bytes (saves downloading them twice); 0 disables.
-    pub clamp_cache_bytes: u64,
-    /// Draw a progress bar on stderr.
-    pub progress: bool,
-}
-
-impl Default for ExtractOptions {
-    fn default() -> Self {
-        ExtractOptions {
-            concurrency: 4,
-            batch_size: DEFAULT_BATCH_SIZE,
-            clamp_cache_bytes: 64 << 20,
-            progress: false,
-        }
-    }
-}
-
-/// What one dataset received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasetSummary {
-    pub name: &'static str,
-    pub rows: u64,
-    /// Parquet objects read; `None` for PostgreSQL datasets.
-    pub files: Option<usize>,
-    /// Prefix listed, or where the PostgreSQL rows came from (`database`, `--enabled-keys`, ...).
-    pub from: String,
-}
-
 /// The result of a successful extract.
 #[derive(Debug, Clone)]
 pub struct ExtractReport {
     pub identity: RunIdentity,
     pub datasets: Vec<DatasetSummary>,
     pub outputs: BTreeMap<String, OutputRecord>,
-}
-
-/// A tokio runtime suitable for [`extract_ocp`] and [`crate::source::S3Source::connect`]: a few
-/// worker threads run the fetches, while decoding stays on the calling thread.
-pub fn new_runtime() -> Result<Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .thread_name("koku-extract-io")
-        .build()
-        .map_err(|e| ExtractError::Usage(format!("cannot start the I/O runtime: {e}")))
 }
 
 /// Run the OCP extract. See the module documentation for the order of operations.
@@ -175,12 +129,26 @@ pub fn extract_ocp(
         }
     }
 
-    // 4. Start-date clamp.
-    let daily_pod = &listings
+    // No daily pod file at all: koku never summarises without data, and a run that reads nothing
+    // would let the load replace koku's rows with nothing (a wrong --from, prefix or source).
+    let (_, daily_prefix, daily_pod) = listings
         .iter()
         .find(|(d, _, _)| d.name == POD_USAGE_DAILY.name)
-        .expect("daily pod usage is an OCP input")
-        .2;
+        .expect("daily pod usage is an OCP input");
+    if daily_pod.is_empty() {
+        if !opts.allow_empty {
+            return Err(ExtractError::NoInput {
+                location: source.location(daily_prefix),
+                what: "daily pod usage (Parquet)".into(),
+            });
+        }
+        tracing::warn!(
+            prefix = %source.location(daily_prefix),
+            "no daily pod usage files: an empty run (--allow-empty)"
+        );
+    }
+
+    // 4. Start-date clamp.
     let clamp = clamp_start(rt, &source, daily_pod, &window, opts)?;
     let run_window = match clamp.min_interval_start {
         Some(ms) if ms > day_ms(window.start) => window.with_start(ms_to_date(ms)),
@@ -220,7 +188,7 @@ pub fn extract_ocp(
     for dataset in OCP_INPUTS.iter().copied() {
         let mut writer = workdir.writer(dataset)?;
         match dataset.origin {
-            Origin::Parquet { .. } => {
+            Origin::Parquet(_) => {
                 let (_, prefix, objects) = listings
                     .iter()
                     .find(|(d, _, _)| d.name == dataset.name)
@@ -241,13 +209,18 @@ pub fn extract_ocp(
                     &mut writer,
                     &bar,
                 )?;
+                let warnings = read.findings.lines();
+                for w in &warnings {
+                    tracing::warn!("{}: {w}", dataset.name);
+                }
                 summaries.push(DatasetSummary {
                     name: dataset.name,
                     rows: writer.rows(),
                     files: Some(objects.len()),
                     from: source.location(prefix),
+                    warnings,
                 });
-                inputs.extend(read);
+                inputs.extend(read.inputs);
             }
             Origin::Postgres => {
                 writer.write(&pg.batch(dataset)?)?;
@@ -259,6 +232,7 @@ pub fn extract_ocp(
                         .provenance_of(dataset)
                         .map(|p| p.to_string())
                         .unwrap_or_default(),
+                    warnings: Vec::new(),
                 });
             }
             Origin::Transform => {
@@ -271,6 +245,17 @@ pub fn extract_ocp(
         pending.push(writer);
     }
     bar.finish_and_clear();
+    if !daily_pod.is_empty()
+        && summaries
+            .iter()
+            .any(|s| s.name == POD_USAGE_DAILY.name && s.rows == 0)
+    {
+        tracing::warn!(
+            "no daily pod rows in {}..{}: the summary of this window will be empty",
+            run_window.start,
+            run_window.end
+        );
+    }
 
     // 7. Rename into place, then record the stage.
     let mut finished = FinishedOutputs {
@@ -303,23 +288,6 @@ pub fn extract_ocp(
         datasets: summaries,
         outputs,
     })
-}
-
-/// Removes outputs that were renamed into place if the run fails before `run.json` records them.
-struct FinishedOutputs {
-    dir: PathBuf,
-    files: Vec<String>,
-    keep: bool,
-}
-
-impl Drop for FinishedOutputs {
-    fn drop(&mut self) {
-        if !self.keep {
-            for f in &self.files {
-                let _ = std::fs::remove_file(self.dir.join(f));
-            }
-        }
-    }
 }
 
 /// Facts of the clamp pass, for `run.json`.
@@ -366,7 +334,7 @@ fn clamp_start(
     for (meta, bytes) in fetch_in_order(rt, source, objects, opts.concurrency) {
         let bytes = bytes?;
         let file = source.location(&meta.key);
-        let m = ParquetFile::open(&file, bytes.clone())?.min_interval_start(
+        let m = ParquetFile::open(&file, bytes.clone())?.min_time(
             &POD_USAGE_DAILY,
             bounds,
             opts.batch_size,
@@ -393,116 +361,6 @@ fn clamp_start(
     })
 }
 
-/// Fetch `objects` in key order with up to `concurrency` requests in flight. Each fetch is spawned on
-/// the runtime's workers, so downloads continue while the caller decodes; `buffered` hands results
-/// back in input order, which keeps outputs deterministic.
-fn fetch_in_order<'a>(
-    rt: &'a Runtime,
-    source: &Arc<dyn ObjectSource>,
-    objects: &'a [ObjectMeta],
-    concurrency: usize,
-) -> impl Iterator<Item = (&'a ObjectMeta, Result<Bytes>)> + 'a {
-    let source = source.clone();
-    let handle = rt.handle().clone();
-    let mut stream: BoxStream<'a, (&'a ObjectMeta, Result<Bytes>)> = futures::stream::iter(objects)
-        .map(move |meta| {
-            let task = handle.spawn(source.get(meta));
-            let location = source.location(&meta.key);
-            async move {
-                let got = match task.await {
-                    Ok(r) => r,
-                    Err(e) => Err(ExtractError::source_err(
-                        location.clone(),
-                        format!("fetch task failed: {e}"),
-                    )),
-                };
-                let got = got.and_then(|b| {
-                    if b.len() as u64 == meta.size {
-                        Ok(b)
-                    } else {
-                        Err(ExtractError::source_err(
-                            location,
-                            format!(
-                                "listed as {} bytes but {} bytes were read (changed while reading?)",
-                                meta.size,
-                                b.len()
-                            ),
-                        ))
-                    }
-                });
-                (meta, got)
-            }
-        })
-        .buffered(concurrency.max(1))
-        .boxed();
-    std::iter::from_fn(move || rt.block_on(stream.next()))
-}
-
-/// Stream one Parquet dataset into its writer; returns one input record per object.
-#[allow(clippy::too_many_arguments)]
-fn stream_dataset(
-    rt: &Runtime,
-    source: &Arc<dyn ObjectSource>,
-    dataset: &'static Dataset,
-    objects: &[ObjectMeta],
-    cache: Option<Vec<Bytes>>,
-    bounds: (i64, i64),
-    opts: &ExtractOptions,
-    writer: &mut DatasetWriter,
-    bar: &ProgressBar,
-) -> Result<Vec<InputRecord>> {
-    let mut coalescer = BatchCoalescer::new(dataset.schema(), opts.batch_size.max(1));
-    let mut records = Vec::with_capacity(objects.len());
-    let fetched: Box<dyn Iterator<Item = (&ObjectMeta, Result<Bytes>)>> = match cache {
-        Some(c) if c.len() == objects.len() => Box::new(objects.iter().zip(c.into_iter().map(Ok))),
-        _ => Box::new(fetch_in_order(rt, source, objects, opts.concurrency)),
-    };
-    for (meta, bytes) in fetched {
-        let bytes = bytes?;
-        let file = source.location(&meta.key);
-        let pq = ParquetFile::open(&file, bytes)?;
-        let file_rows = pq.num_rows();
-        let mut kept = 0u64;
-        for batch in pq.batches(dataset, bounds, opts.batch_size)? {
-            let batch = batch?;
-            kept += batch.num_rows() as u64;
-            coalescer
-                .push_batch(batch)
-                .map_err(|e| ExtractError::arrow(&file, e))?;
-            while let Some(b) = coalescer.next_completed_batch() {
-                writer.write(&b)?;
-            }
-        }
-        tracing::debug!(file = %file, rows = file_rows, kept, "read");
-        records.push(InputRecord {
-            key: file,
-            size: meta.size,
-            etag: meta.etag.clone(),
-            sha256: None,
-            rows: Some(kept),
-        });
-        bar.inc(1);
-    }
-    coalescer
-        .finish_buffered_batch()
-        .map_err(|e| ExtractError::arrow(dataset.name, e))?;
-    while let Some(b) = coalescer.next_completed_batch() {
-        writer.write(&b)?;
-    }
-    Ok(records)
-}
-
-fn progress_bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {
-    if !enabled || len == 0 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len).with_message(message);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} files ({eta})") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
-}
-
 fn stage_details(
     source: &Arc<dyn ObjectSource>,
     requested: &Window,
@@ -517,9 +375,13 @@ fn stage_details(
             (
                 s.name.to_string(),
                 match s.files {
-                    Some(n) => {
+                    Some(n) if s.warnings.is_empty() => {
                         json!({"rows": s.rows, "files_listed": n, "files_read": n, "from": s.from})
                     }
+                    Some(n) => json!({
+                        "rows": s.rows, "files_listed": n, "files_read": n, "from": s.from,
+                        "warnings": s.warnings,
+                    }),
                     None => json!({"rows": s.rows, "from": s.from}),
                 },
             )

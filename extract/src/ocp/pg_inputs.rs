@@ -1,5 +1,5 @@
-//! The small PostgreSQL inputs of a run (spec §1 steps 1 and 4, §2.5), from koku's database or from
-//! flags.
+//! The small PostgreSQL inputs of an OCP run (spec ocp-daily-summary §1 steps 1 and 4, §2.5), from
+//! koku's database or from flags.
 //!
 //! With a database, every value is read the way koku's Python reads it; a flag given as well
 //! overrides the database (so an operator can re-run with a corrected value, and tests can pin one).
@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use crate::error::{ExtractError, Result};
 use crate::layout::quoted_schema;
+use crate::pg::{self, Provenance, normalise_keys, read_csv};
 
 /// Values given on the command line; each one overrides the database.
 #[derive(Debug, Clone, Default)]
@@ -65,25 +66,6 @@ pub struct NodeRole {
     pub architecture: Option<String>,
     /// `provider_id` of the row's `reporting_ocp_clusters` row; NULL for rows given by `--node-roles`.
     pub cluster_provider_id: Option<String>,
-}
-
-/// Where a value came from (recorded in `run.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provenance {
-    Database,
-    Flag(&'static str),
-    /// Neither: the documented default (only `cluster_alias`, NULL).
-    Default,
-}
-
-impl std::fmt::Display for Provenance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Provenance::Database => f.write_str("database"),
-            Provenance::Flag(flag) => f.write_str(flag),
-            Provenance::Default => f.write_str("default"),
-        }
-    }
 }
 
 /// The resolved PostgreSQL inputs, sorted for deterministic output.
@@ -211,17 +193,8 @@ fn from_database(
     flags: &PgOverrides,
 ) -> Result<PgInputs> {
     let q = quoted_schema(schema);
-    let mut client = db
-        .connect()
-        .map_err(|e| ExtractError::db(format!("connecting to {db}"), e))?;
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(|e| ExtractError::db("starting a read-only transaction", e))?;
-    tx.batch_execute("SET LOCAL TIME ZONE 'UTC'")
-        .map_err(|e| ExtractError::db("setting the session time zone", e))?;
+    let mut client = pg::connect(db)?;
+    let mut tx = pg::snapshot(&mut client)?;
     let mut provenance = Vec::new();
 
     // Step 1: cluster id and alias.
@@ -322,21 +295,8 @@ fn from_database(
             k.clone()
         }
         None => {
-            let rows = tx
-                .query(
-                    &format!(
-                        "SELECT key::text FROM {q}.reporting_enabledtagkeys \
-                         WHERE enabled AND provider_type = 'OCP'"
-                    ),
-                    &[],
-                )
-                .map_err(|e| {
-                    ExtractError::db(format!("reading {schema}.reporting_enabledtagkeys"), e)
-                })?;
             provenance.push(("enabled_keys", Provenance::Database));
-            rows.iter()
-                .filter_map(|r| r.get::<_, Option<String>>(0))
-                .collect()
+            pg::enabled_keys(&mut tx, schema, "OCP")?
         }
     };
 
@@ -413,22 +373,6 @@ fn from_database(
         nodes,
         provenance,
     })
-}
-
-/// Parse `--enabled-keys`: comma-separated, surrounding blanks trimmed, empty items dropped (so an
-/// empty string is zero keys).
-pub fn parse_enabled_keys(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn normalise_keys(mut keys: Vec<String>) -> Vec<String> {
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 impl PgInputs {
@@ -575,66 +519,6 @@ pub fn read_node_roles(path: &Path) -> Result<Vec<NodeRole>> {
         .collect())
 }
 
-/// A small RFC 4180 CSV reader with PostgreSQL's `COPY ... CSV` NULL convention: an **unquoted**
-/// empty field is NULL, a quoted empty field (`""`) is the empty string. So the files can be made
-/// with `\copy (SELECT namespace, cost_category_id FROM ...) TO 'f.csv' CSV HEADER`, and NULL vs `''`
-/// (which koku treats differently for `node_role`) survives the round trip. Returns the data rows
-/// with their line numbers.
-fn read_csv(path: &Path, header: &[&str]) -> Result<Vec<(usize, Vec<Option<String>>)>> {
-    let err = |line: usize, message: String| ExtractError::InputFile {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| err(0, e.to_string()))?;
-    let mut reader = koku_common::pgcsv::CsvRecords::new(
-        std::io::BufReader::new(file),
-        path.display().to_string(),
-    );
-    let mut records = Vec::new();
-    while let Some((line, fields)) = reader
-        .next_record()
-        .map_err(|e| err(e.line as usize, e.reason))?
-    {
-        records.push((line as usize, fields));
-    }
-    let mut iter = records.into_iter();
-    let Some((hline, head)) = iter.next() else {
-        return Err(err(
-            1,
-            format!("empty file; expected the header {}", header.join(",")),
-        ));
-    };
-    let got: Vec<String> = head
-        .iter()
-        .map(|f| f.as_deref().unwrap_or("").trim().to_string())
-        .collect();
-    if got != header {
-        return Err(err(
-            hline,
-            format!(
-                "header is {:?}, expected {}",
-                got.join(","),
-                header.join(",")
-            ),
-        ));
-    }
-    let mut rows = Vec::new();
-    for (line, fields) in iter {
-        if fields.len() == 1 && fields[0].is_none() {
-            continue; // blank line
-        }
-        if fields.len() != header.len() {
-            return Err(err(
-                line,
-                format!("{} fields, expected {}", fields.len(), header.len()),
-            ));
-        }
-        rows.push((line, fields));
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,16 +565,6 @@ mod tests {
             e.contains("n.csv:2") && e.contains("2 fields, expected 3"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn enabled_keys_flag() {
-        assert!(parse_enabled_keys("").is_empty());
-        assert_eq!(
-            parse_enabled_keys(" app , tier,,app"),
-            vec!["app", "tier", "app"]
-        );
-        assert_eq!(normalise_keys(parse_enabled_keys("b,a,b")), vec!["a", "b"]);
     }
 
     #[test]
