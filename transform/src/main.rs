@@ -46,9 +46,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     koku_common::logging::init(cli.verbose);
     match cli.command {
-        Command::Ocp { workdir, threads } => match koku_transform::run::transform_ocp_with(
+        Command::Ocp { workdir, threads } => match koku_transform::ocp::run::transform_ocp_with(
             &workdir,
-            &koku_transform::run::TransformOptions {
+            &koku_transform::ocp::run::TransformOptions {
                 progress: koku_common::logging::progress_enabled(),
                 threads,
             },

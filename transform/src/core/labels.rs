@@ -1,7 +1,7 @@
 //! Label maps: parsing koku's JSON label text, filtering by enabled keys, merging with Trino's
 //! `map_concat` precedence, and formatting like Trino's `json_format` (spec §4.1, §5).
 
-use crate::FastMap;
+use super::FastMap;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 

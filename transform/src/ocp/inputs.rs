@@ -5,7 +5,7 @@
 use arrow::array::{Array, RecordBatch};
 use koku_common::schema::Dataset;
 
-use crate::cluster_info::{ClusterNode, ExistingNode};
+use super::cluster_info::{ClusterNode, ExistingNode};
 use crate::error::TransformError;
 
 /// A calendar day as days since 1970-01-01 (Arrow `Date32`).

@@ -18,7 +18,7 @@ use koku_common::schema::{Columns, Dataset};
 use koku_common::workdir::DatasetReader;
 
 use crate::error::TransformError;
-use crate::inputs::{Day, day_of};
+use crate::ocp::inputs::{Day, day_of};
 
 /// The rows of one batch: where they start in the dataset, and which days they hold.
 #[derive(Debug, Clone, Default)]
@@ -265,7 +265,7 @@ mod tests {
                 &POD_USAGE_DAILY,
                 &batches,
                 day,
-                crate::inputs::pod_daily_rows_into,
+                crate::ocp::inputs::pod_daily_rows_into,
             )
             .unwrap()
             .into_iter()

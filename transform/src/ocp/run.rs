@@ -18,14 +18,14 @@ use koku_common::workdir::{
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::capacity::CapacityBuilder;
-use crate::day_workers::{self, DayInput, DayOutput, Memo, Window};
-use crate::days::{DayIndex, DayStream};
+use super::capacity::CapacityBuilder;
+use super::inputs::{self, RunParams};
+use super::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
+use super::{cluster_info, output, unallocated};
+use crate::core::day_workers::{self, DayInput, DayOutput, Memo, Window};
+use crate::core::days::{DayIndex, DayStream};
+use crate::core::labels::{EnabledKeys, FilteredLabelCache};
 use crate::error::TransformError;
-use crate::inputs::{self, RunParams};
-use crate::labels::{EnabledKeys, FilteredLabelCache};
-use crate::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
-use crate::{cluster_info, output, unallocated};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +125,7 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
 /// day by day ([`compute_day`]) from only that day's daily rows and appends them to the output, so the
 /// memory is bounded by one day of rows, not the window (perf: a 30-day window of 400 nodes held
 /// 7M decoded daily rows, 6.7 GB, before; BENCHMARKS.md). The output is the same rows in the same
-/// order as [`crate::compute_ocp`] on the whole window.
+/// order as [`super::compute_ocp`] on the whole window.
 pub fn transform_ocp_with(
     path: &Path,
     opts: &TransformOptions,
@@ -189,7 +189,7 @@ pub fn transform_ocp_with(
 }
 
 /// The summary of the work dir at `path` computed in memory, the whole window at once
-/// ([`crate::compute_ocp`]), as one batch: the reference the streaming [`transform_ocp`] must equal
+/// ([`super::compute_ocp`]), as one batch: the reference the streaming [`transform_ocp`] must equal
 /// (tests compare the two). It holds every input row, so it is meant for tests and small work dirs.
 pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
     let wd = WorkDir::open(path)?;
@@ -202,7 +202,7 @@ pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
         capacity.add_batch(&b);
     }
     let id = wd.identity().clone();
-    let all = crate::OcpInputs {
+    let all = super::OcpInputs {
         pods: inputs::pod_daily_rows(&POD_USAGE_DAILY, &pods, 0)?,
         storage: inputs::storage_daily_rows(&STORAGE_USAGE_DAILY, &storage, 0)?,
         node_labels: inputs::label_daily_rows(
@@ -226,7 +226,7 @@ pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
         capacities: capacity.finish(),
     };
     let run = RunParams::from(&id);
-    Ok(output::to_batch(&crate::compute_ocp(all)?, &run))
+    Ok(output::to_batch(&super::compute_ocp(all)?, &run))
 }
 
 /// What [`summarise`] computed, not yet in place: the summary file's writer (unfinished: nothing is

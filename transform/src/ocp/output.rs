@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use koku_common::schema::OCP_DAILY_SUMMARY;
 
-use crate::inputs::{Day, RunParams};
+use super::inputs::{Day, RunParams};
 
 /// The constant of koku's SQL for Pod and Storage rows (spec §4.6, §5.3).
 pub const INFRASTRUCTURE_USAGE_COST: &str =

@@ -21,16 +21,16 @@ use std::sync::mpsc::{Receiver, channel, sync_channel};
 use arrow::array::RecordBatch;
 use koku_common::schema::{POD_USAGE_DAILY, STORAGE_USAGE_DAILY};
 
-use crate::capacity::Capacities;
-use crate::cluster_info::PvcsAndProjects;
-use crate::days::{DayBatch, rows_of};
+use super::days::{DayBatch, rows_of};
+use super::labels::FilteredLabelCache;
 use crate::error::TransformError;
-use crate::inputs::{self, Day, RunParams};
-use crate::labels::FilteredLabelCache;
-use crate::lookups::{CostCategories, DailyLabelSets};
-use crate::output;
-use crate::unallocated::Roles;
-use crate::{Context, compute_day};
+use crate::ocp::capacity::Capacities;
+use crate::ocp::cluster_info::PvcsAndProjects;
+use crate::ocp::inputs::{self, Day, RunParams};
+use crate::ocp::lookups::{CostCategories, DailyLabelSets};
+use crate::ocp::output;
+use crate::ocp::unallocated::Roles;
+use crate::ocp::{Context, compute_day};
 
 /// One day's batches of the daily pod and storage files (a batch may hold other days' rows too).
 pub struct DayInput {
