@@ -3,10 +3,17 @@
 //! Pure computation: IPC in, IPC out; no network, database, clock or randomness, so the same work dir
 //! always gives byte-identical output. Each flow is a folder over one shared core:
 //!
-//! * [`core`] — what every flow uses: labels and tags as Trino formats them, `LIKE`, nullable sums,
-//!   the day stream over a daily dataset and the day workers;
-//! * [`ocp`] — the OpenShift daily summary (`reporting_ocpusagelineitem_daily_summary`) and koku's
-//!   cluster information.
+//! * [`core`] — what every flow uses: labels and tags as Trino parses, filters and formats them,
+//!   `LIKE`, nullable sums; the work dir opened for a flow and its output written; a daily dataset
+//!   streamed one day at a time, keyed by a timestamp column the flow names, and the days computed on
+//!   worker threads by the flow's per-day function;
+//! * [`ocp`] — the OpenShift daily summary (`reporting_ocpusagelineitem_daily_summary`, spec
+//!   ocp-daily-summary.md) and koku's cluster information: one module per kind of row, the OCP rows
+//!   decoded, the day's computation and `koku-transform ocp`'s run;
+//! * [`error`] — the one error type, naming the dataset, row and column at fault.
+//!
+//! A new flow (`aws/`, `ocp_aws/`) is a sibling of `ocp/` over the same core, with its own
+//! subcommand in `main.rs`.
 
 pub mod core;
 pub mod error;

@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Ocp { workdir, threads } => match koku_transform::ocp::run::transform_ocp_with(
             &workdir,
-            &koku_transform::ocp::run::TransformOptions {
+            &koku_transform::core::options::TransformOptions {
                 progress: koku_common::logging::progress_enabled(),
                 threads,
             },

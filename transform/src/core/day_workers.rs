@@ -1,16 +1,18 @@
-//! Pass 2 of the transform on several threads.
+//! A flow's days computed on several threads.
 //!
-//! Given what pass 1 folded over the window (capacities, label sets, node roles), every day is
+//! Given what a flow folded over the whole window in a first pass, each day of koku's summaries is
 //! computed from its own rows only, so days are independent: one thread reads the daily files in day
-//! order, `threads` workers each decode and compute a day, and the caller's `sink` receives the
-//! results in day order. The output is therefore the same, row for row and byte for byte, for any
-//! number of threads (tests compare one thread with several). At most `threads` days are in flight
-//! (being read, computed, or waiting for an earlier day), which bounds the memory: each in-flight
-//! day holds its batches, its decoded rows and its summary rows (on the 30-day, 400-node workload
-//! each thread adds ≈ 300 MB of peak RSS; BENCHMARKS.md).
+//! order (`read`), `threads` workers each compute a day (`compute`, the flow's per-day work: decoding
+//! the day's rows and summarising them), and the caller's `sink` receives the results in day order.
+//! The output is therefore the same, row for row and byte for byte, for any number of threads (tests
+//! compare one thread with several). At most `threads` days are in flight (being read, computed, or
+//! waiting for an earlier day), which bounds the memory: each in-flight day holds its batches, its
+//! decoded rows and its summary rows (on OCP's 30-day, 400-node workload each thread adds ≈ 300 MB of
+//! peak RSS; BENCHMARKS.md). [`run`] is generic over the day's input, output and per-worker memo, so
+//! each flow's computation is monomorphised into it (no dynamic dispatch).
 //!
-//! Perf (BENCHMARKS.md): on the 30-day workload pass 2 was ~90% of the transform and ran on one core
-//! while the second only checked the inputs' checksums.
+//! Perf (BENCHMARKS.md): on OCP's 30-day workload the day-by-day pass was ~90% of the transform and
+//! ran on one core while the second only checked the inputs' checksums.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -18,126 +20,34 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel, sync_channel};
 
-use arrow::array::RecordBatch;
-use koku_common::schema::{POD_USAGE_DAILY, STORAGE_USAGE_DAILY};
-
-use super::days::{DayBatch, rows_of};
-use super::labels::FilteredLabelCache;
+use super::days::Day;
 use crate::error::TransformError;
-use crate::ocp::capacity::Capacities;
-use crate::ocp::cluster_info::PvcsAndProjects;
-use crate::ocp::inputs::{self, Day, RunParams};
-use crate::ocp::lookups::{CostCategories, DailyLabelSets};
-use crate::ocp::output;
-use crate::ocp::unallocated::Roles;
-use crate::ocp::{Context, compute_day};
-
-/// One day's batches of the daily pod and storage files (a batch may hold other days' rows too).
-pub struct DayInput {
-    pub day: Day,
-    pub pods: Vec<DayBatch>,
-    pub storage: Vec<DayBatch>,
-}
-
-/// What one day gave.
-pub struct DayOutput {
-    pub day: Day,
-    /// The day's summary rows, in output order, as a batch of the output dataset (perf: built by the
-    /// worker, so the columnar copy is made in parallel and the row structs, about three times
-    /// larger, are freed before the day waits for its turn).
-    pub batch: RecordBatch,
-    /// Rows per `row_kind`.
-    pub rows_by_kind: BTreeMap<&'static str, u64>,
-    /// koku's PVC and project queries over the day's rows (merged over the window by the caller).
-    pub pvcs_and_projects: PvcsAndProjects,
-    pub pod_rows: usize,
-    pub storage_rows: usize,
-}
-
-/// What pass 1 folded over the window: read-only, shared by every worker.
-pub struct Window<'a> {
-    pub run: &'a RunParams,
-    pub roles: &'a Roles,
-    pub node_labels: &'a DailyLabelSets,
-    pub namespace_labels: &'a DailyLabelSets,
-    pub capacities: &'a Capacities,
-}
-
-/// The memo caches a day's computation fills. They memoise pure functions of their keys, so each
-/// worker's own copy gives the same answers as one shared cache would.
-#[derive(Debug, Clone)]
-pub struct Memo {
-    pub labels: FilteredLabelCache,
-    pub categories: CostCategories,
-}
-
-/// Decode one day's rows and compute its summary rows.
-pub fn compute(
-    input: &DayInput,
-    window: &Window<'_>,
-    memo: &mut Memo,
-) -> Result<DayOutput, TransformError> {
-    let pods = rows_of(
-        &POD_USAGE_DAILY,
-        &input.pods,
-        input.day,
-        inputs::pod_daily_rows_into,
-    )?;
-    let storage = rows_of(
-        &STORAGE_USAGE_DAILY,
-        &input.storage,
-        input.day,
-        inputs::storage_daily_rows_into,
-    )?;
-    // Label texts of days before the last this worker computed are not kept (labels.rs).
-    memo.labels.next_generation();
-    let mut pvcs_and_projects = PvcsAndProjects::default();
-    pvcs_and_projects.add_pods(&pods);
-    pvcs_and_projects.add_storage(&storage);
-    let mut ctx = Context {
-        labels: &mut memo.labels,
-        node_labels: window.node_labels,
-        namespace_labels: window.namespace_labels,
-        categories: &mut memo.categories,
-        capacities: window.capacities,
-    };
-    let rows = compute_day(&pods, &storage, window.roles, &mut ctx)?;
-    let mut rows_by_kind = BTreeMap::new();
-    for r in &rows {
-        *rows_by_kind.entry(r.row_kind).or_default() += 1;
-    }
-    Ok(DayOutput {
-        day: input.day,
-        batch: output::to_batch(&rows, window.run),
-        rows_by_kind,
-        pvcs_and_projects,
-        pod_rows: pods.len(),
-        storage_rows: storage.len(),
-    })
-}
 
 /// Compute `days` (ascending) with `threads` workers; `read` gives a day's input (called in day
-/// order, on one thread), `sink` receives every day's output in day order. The first error in day
-/// order is returned (as a one-thread run would), and no day after it reaches `sink`. With
-/// `threads <= 1` everything runs on the calling thread.
-pub fn run(
+/// order, on one thread), `compute` turns it into the day's output (called on the workers, each with
+/// its own clone of `memo`: caches that memoise pure functions, so every clone gives the same
+/// answers), `sink` receives every day's output in day order. The first error in day order is
+/// returned (as a one-thread run would), and no day after it reaches `sink`. With `threads <= 1`
+/// everything runs on the calling thread.
+pub fn run<I: Send, O: Send, M: Clone + Send>(
     threads: usize,
     days: Vec<Day>,
-    mut read: impl FnMut(Day) -> Result<DayInput, TransformError> + Send,
-    window: &Window<'_>,
-    mut memo: Memo,
-    mut sink: impl FnMut(DayOutput) -> Result<(), TransformError>,
+    mut read: impl FnMut(Day) -> Result<I, TransformError> + Send,
+    compute: impl Fn(&I, &mut M) -> Result<O, TransformError> + Sync,
+    mut memo: M,
+    mut sink: impl FnMut(O) -> Result<(), TransformError>,
 ) -> Result<(), TransformError> {
     if threads <= 1 {
         for day in days {
             let input = read(day)?;
-            sink(compute(&input, window, &mut memo)?)?;
+            sink(compute(&input, &mut memo)?)?;
         }
         return Ok(());
     }
+    let compute = &compute;
     let total = days.len();
     // Shared with the scoped threads, so made before the scope.
-    let (job_tx, job_rx) = sync_channel::<(usize, DayInput)>(0);
+    let (job_tx, job_rx) = sync_channel::<(usize, I)>(0);
     let job_rx = Mutex::new(job_rx);
     // Set when the sink stops early, so that the reader does not read days nobody will take.
     let stop = AtomicBool::new(false);
@@ -147,7 +57,7 @@ pub fn run(
         // started so far sees the end of the jobs.
         let job_tx = job_tx;
         // A worker's panic travels as its result (else the sink would wait for that day forever).
-        let (done_tx, done_rx) = channel::<Done>();
+        let (done_tx, done_rx) = channel::<Done<O>>();
         for n in 0..threads {
             let (job_rx, done_tx, mut memo) = (&job_rx, done_tx.clone(), memo.clone());
             std::thread::Builder::new()
@@ -157,8 +67,7 @@ pub fn run(
                         // The lock is only held while waiting for the next job.
                         let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                         let Ok((i, input)) = job else { return };
-                        let out =
-                            catch_unwind(AssertUnwindSafe(|| compute(&input, window, &mut memo)));
+                        let out = catch_unwind(AssertUnwindSafe(|| compute(&input, &mut memo)));
                         drop(input);
                         if done_tx.send((i, out)).is_err() {
                             return;
@@ -210,19 +119,16 @@ pub fn run(
 }
 
 /// A worker's result for the day of that index: a panic, an error, or the day's output.
-type Done = (
-    usize,
-    std::thread::Result<Result<DayOutput, TransformError>>,
-);
+type Done<O> = (usize, std::thread::Result<Result<O, TransformError>>);
 
 /// Hand the workers' results to `sink` in day order (later days wait in `ready`: at most one per
 /// day in flight), giving a token back for each. Returns early, without error, when every worker
 /// is gone before all `total` days came back: the reader stopped early, and reports why.
-fn hand_on_in_order(
+fn hand_on_in_order<O>(
     total: usize,
-    done: &Receiver<Done>,
+    done: &Receiver<Done<O>>,
     tokens: &std::sync::mpsc::SyncSender<()>,
-    sink: &mut impl FnMut(DayOutput) -> Result<(), TransformError>,
+    sink: &mut impl FnMut(O) -> Result<(), TransformError>,
 ) -> Result<(), TransformError> {
     let mut ready = BTreeMap::new();
     let mut next = 0;
@@ -244,4 +150,72 @@ fn hand_on_in_order(
 
 fn spawn_error(e: std::io::Error) -> TransformError {
     TransformError::Thread(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use koku_common::schema::POD_USAGE_DAILY;
+
+    fn error(day: Day) -> TransformError {
+        TransformError::input(&POD_USAGE_DAILY, day as usize, "day", "fails")
+    }
+
+    /// Days 0..10, each computed as `day * 10` (earlier days made slower, so that with several
+    /// threads later days tend to finish first); `fail_compute` days fail in `compute`,
+    /// `fail_sink` days in `sink`. Returns what reached the sink, in order, and the error.
+    fn run_days(
+        threads: usize,
+        fail_compute: &[Day],
+        fail_sink: &[Day],
+    ) -> (Vec<(Day, i64)>, Option<String>) {
+        let mut seen = Vec::new();
+        let result = run(
+            threads,
+            (0..10).collect(),
+            Ok,
+            |&day: &Day, computed: &mut u32| {
+                *computed += 1;
+                std::hint::black_box((0..i64::from(10 - day) * 20_000).sum::<i64>());
+                if fail_compute.contains(&day) {
+                    return Err(error(day));
+                }
+                Ok((day, i64::from(day) * 10))
+            },
+            0u32,
+            |out: (Day, i64)| {
+                if fail_sink.contains(&out.0) {
+                    return Err(error(out.0));
+                }
+                seen.push(out);
+                Ok(())
+            },
+        );
+        (seen, result.err().map(|e| e.to_string()))
+    }
+
+    #[test]
+    fn any_thread_count_hands_on_every_day_in_order() {
+        let all: Vec<(Day, i64)> = (0..10).map(|d| (d, i64::from(d) * 10)).collect();
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(
+                run_days(threads, &[], &[]),
+                (all.clone(), None),
+                "{threads}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_error_in_day_order_wins_and_stops_the_sink() {
+        let day_3 = Some(error(3).to_string());
+        for threads in [1, 2, 3, 8] {
+            let (seen, err) = run_days(threads, &[6, 3], &[]);
+            assert_eq!(seen, [(0, 0), (1, 10), (2, 20)], "{threads}");
+            assert_eq!(err, day_3, "{threads}");
+            let (seen, err) = run_days(threads, &[6], &[3]);
+            assert_eq!(seen, [(0, 0), (1, 10), (2, 20)], "{threads}");
+            assert_eq!(err, day_3, "{threads}");
+        }
+    }
 }

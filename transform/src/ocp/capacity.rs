@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use arrow::array::{Array, RecordBatch};
 use koku_common::schema::POD_USAGE_HOURLY;
 
-use super::inputs::{Columns, Day, day_of};
+use super::inputs::Columns;
+use crate::core::days::{Day, day_of};
 use crate::core::sum::{max_opt, sum_opt};
 
 /// Capacity seconds (cpu core-seconds, memory byte-seconds). `None` = SQL NULL.

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use koku_common::schema::Dataset;
 
-use super::inputs::{CostCategoryPattern, Day, LabelDaily};
+use super::inputs::{CostCategoryPattern, LabelDaily};
+use crate::core::days::Day;
 use crate::core::labels::{FilteredLabelCache, Labels, to_json};
 use crate::core::like::like;
 use crate::error::TransformError;

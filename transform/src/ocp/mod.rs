@@ -7,11 +7,16 @@
 //! * [`unallocated`] — unallocated-capacity rows (§4.7), computed from the Pod rows;
 //! * [`cluster_info`] — koku's node, PVC and project queries (§2.6, §7.1.2);
 //! * [`inputs`] — the extracted datasets decoded into rows; [`output`] — the output row and its Arrow
-//!   batch; [`run`] — the work dir in and out, streamed day by day over [`crate::core`]'s day stream
-//!   and day workers.
+//!   batch;
+//! * [`run`] — `koku-transform ocp`: the work dir in and out, streamed day by day over
+//!   [`crate::core`]'s day stream and day workers, each day computed by [`day`].
+//!
+//! [`compute_ocp`] is the same computation on in-memory inputs, the whole window at once (the
+//! reference the tests compare the streaming run with).
 
 pub mod capacity;
 pub mod cluster_info;
+pub mod day;
 pub mod inputs;
 pub mod lookups;
 pub mod output;
@@ -20,7 +25,8 @@ pub mod run;
 pub mod storage;
 pub mod unallocated;
 
-use crate::core::labels::{self, FilteredLabelCache};
+use crate::core::days::Day;
+use crate::core::labels::{ALWAYS_ENABLED_KEY, EnabledKeys, FilteredLabelCache};
 use crate::error::TransformError;
 
 use capacity::Capacities;
@@ -28,6 +34,12 @@ use lookups::{CostCategories, DailyLabelSets};
 
 /// Bytes → GiB: Trino's `power(2, -30)`, an exact scaling.
 pub const G: f64 = 1.0 / 1_073_741_824.0;
+
+/// The enabled-key set `K` of koku's OCP SQL (spec §2.5): `array['vm_kubevirt_io_name'] ||
+/// array_agg(key)` over the enabled OCP keys.
+pub fn enabled_keys(enabled: Vec<String>) -> EnabledKeys {
+    EnabledKeys::from_enabled(enabled).with_key(ALWAYS_ENABLED_KEY)
+}
 
 /// The joined tables every row kind looks things up in.
 pub struct Context<'a> {
@@ -58,7 +70,7 @@ pub struct OcpInputs<'a> {
 pub fn compute_ocp(inputs: OcpInputs<'_>) -> Result<Vec<output::SummaryRow>, TransformError> {
     use koku_common::schema::{NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY};
     let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
-    let mut cache = FilteredLabelCache::new(labels::EnabledKeys::from_enabled(inputs.enabled_keys));
+    let mut cache = FilteredLabelCache::new(enabled_keys(inputs.enabled_keys));
     let node_labels = DailyLabelSets::build(
         &NODE_LABELS_DAILY,
         "node_labels",
@@ -82,7 +94,7 @@ pub fn compute_ocp(inputs: OcpInputs<'_>) -> Result<Vec<output::SummaryRow>, Tra
     // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
     // the table as that leaves it.
     let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, &found));
-    let mut days: std::collections::BTreeMap<inputs::Day, (Vec<_>, Vec<_>)> = Default::default();
+    let mut days: std::collections::BTreeMap<Day, (Vec<_>, Vec<_>)> = Default::default();
     // Errors name a row by its index in the inputs.
     for (i, mut p) in inputs.pods.into_iter().enumerate() {
         p.row = i;

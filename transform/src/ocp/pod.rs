@@ -5,10 +5,11 @@ use std::rc::Rc;
 
 use koku_common::schema::{POD_USAGE_DAILY, row_kind};
 
-use super::inputs::{Day, PodDaily};
+use super::inputs::PodDaily;
 use super::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use super::{Context, G};
 use crate::core::FastMap;
+use crate::core::days::Day;
 use crate::core::labels::{Labels, merge, to_json};
 use crate::core::sum::{greatest, max_opt, max_ord, sum_opt};
 use crate::error::TransformError;

@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 
 use koku_common::schema::{STORAGE_USAGE_DAILY, row_kind};
 
-use super::inputs::{Day, PodDaily, StorageDaily};
+use super::inputs::{PodDaily, StorageDaily};
 use super::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
 use super::pod::iter_or_empty;
 use super::{Context, G};
 use crate::core::FastMap;
+use crate::core::days::Day;
 use crate::core::labels::{Labels, merge, to_json};
 use crate::core::sum::{max_opt, max_ord, sum_opt};
 use crate::error::TransformError;

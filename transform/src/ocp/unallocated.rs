@@ -7,8 +7,8 @@ use koku_common::schema::row_kind;
 
 use super::Context;
 use super::cluster_info::ExistingNode;
-use super::inputs::Day;
 use super::output::SummaryRow;
+use crate::core::days::Day;
 use crate::core::sum::{max_opt, max_ord, minus, sum_opt};
 
 /// Namespaces the SQL excludes from the input Pod rows.
