@@ -215,7 +215,7 @@ fn stale_temporary_files_are_removed_live_ones_kept() {
         .join(".reporting_ocpusagelineitem_daily_summary.arrow.tmp4194305");
     let live = dir.path().join(format!(
         ".reporting_ocpusagelineitem_daily_summary.arrow.tmp{}",
-        std::process::id() + 0 // this test process: alive, but it is the caller itself
+        std::process::id() // this test process: alive, but it is the caller itself
     ));
     let init = dir.path().join(".run.json.tmp1"); // pid 1 is always running
     for p in [&dead, &live, &init] {

@@ -56,9 +56,9 @@ fn main() -> ExitCode {
     koku_common::logging::init(cli.verbose);
     match cli.command {
         Command::Ocp { workdir, threads } => match remove_stale_tmp_files(&workdir).and_then(|()| {
-            koku_transform::run::transform_ocp_with(
+            koku_transform::ocp::run::transform_ocp_with(
                 &workdir,
-                &koku_transform::run::TransformOptions {
+                &koku_transform::core::options::TransformOptions {
                     progress: koku_common::logging::progress_enabled(),
                     threads,
                 },

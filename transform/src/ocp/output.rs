@@ -6,7 +6,8 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use koku_common::schema::OCP_DAILY_SUMMARY;
 
-use crate::inputs::{Day, RunParams};
+use super::inputs::RunParams;
+use crate::core::days::Day;
 
 /// The constant of koku's SQL for Pod and Storage rows (spec §4.6, §5.3).
 pub const INFRASTRUCTURE_USAGE_COST: &str =

@@ -5,12 +5,14 @@ use std::rc::Rc;
 
 use koku_common::schema::{POD_USAGE_DAILY, row_kind};
 
+use super::inputs::PodDaily;
+use super::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
+use super::{Context, G};
+use crate::core::FastMap;
+use crate::core::days::Day;
+use crate::core::labels::{Labels, merge, to_json};
+use crate::core::sum::{greatest, max_opt, max_ord, sum_opt};
 use crate::error::TransformError;
-use crate::inputs::{Day, PodDaily};
-use crate::labels::{Labels, merge, to_json};
-use crate::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
-use crate::sum::{greatest, max_opt, max_ord, sum_opt};
-use crate::{Context, FastMap, G};
 
 /// (day, namespace, node, merged labels), borrowing the input rows' text.
 type BorrowedKey<'r> = (Day, Option<&'r str>, &'r str, Option<Rc<str>>);

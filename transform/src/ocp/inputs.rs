@@ -1,27 +1,14 @@
-//! The transform's inputs, decoded from the canonical Arrow batches of the work directory into plain
+//! The OCP summary's inputs, decoded from the canonical Arrow batches of the work directory into plain
 //! rows. Only the (small) daily and PostgreSQL datasets become rows; the hourly pod dataset is large and
-//! is folded into capacities batch by batch (see `capacity`).
+//! is folded into capacities batch by batch (see `capacity`). A daily row's day is the date of its
+//! `interval_start` ([`DAY_COLUMN`]).
 
 use arrow::array::{Array, RecordBatch};
 use koku_common::schema::Dataset;
 
-use crate::cluster_info::{ClusterNode, ExistingNode};
+use super::cluster_info::{ClusterNode, ExistingNode};
+use crate::core::days::{Day, day_of};
 use crate::error::TransformError;
-
-/// A calendar day as days since 1970-01-01 (Arrow `Date32`).
-pub type Day = i32;
-
-const MS_PER_DAY: i64 = 86_400_000;
-
-/// `date(ts)` of a millisecond UTC timestamp.
-pub fn day_of(ms: i64) -> Day {
-    ms.div_euclid(MS_PER_DAY) as Day
-}
-
-/// The calendar date of a [`Day`], for messages.
-pub fn date_of(day: Day) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
-}
 
 pub use koku_common::schema::{Columns, opt_f64, opt_str, opt_text};
 
@@ -108,15 +95,13 @@ impl From<&koku_common::workdir::RunIdentity> for RunParams {
     }
 }
 
+/// The timestamp column whose date is the day of an OCP daily row.
+pub const DAY_COLUMN: &str = "interval_start";
+
 fn day_column(c: &Columns<'_>, i: usize, dataset: &'static Dataset) -> Result<Day, TransformError> {
-    let ts = c.timestamp("interval_start");
+    let ts = c.timestamp(DAY_COLUMN);
     if ts.is_null(i) {
-        return Err(TransformError::input(
-            dataset,
-            i,
-            "interval_start",
-            "is NULL",
-        ));
+        return Err(TransformError::input(dataset, i, DAY_COLUMN, "is NULL"));
     }
     Ok(day_of(ts.value(i)))
 }

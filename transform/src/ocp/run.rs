@@ -1,11 +1,10 @@
-//! Reading the extracted datasets from the work dir, computing day by day, and writing the summary
-//! dataset and koku's cluster-information datasets.
+//! `koku-transform ocp`: reading the extracted datasets from the work dir, computing day by day, and
+//! writing the summary dataset and koku's cluster-information datasets.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use arrow::array::RecordBatch;
-use arrow::compute::BatchCoalescer;
 use chrono::Utc;
 use koku_common::schema::{
     CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, COST_CATEGORY_NAMESPACE, Dataset,
@@ -13,71 +12,27 @@ use koku_common::schema::{
     POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
 };
 use koku_common::workdir::{
-    BackgroundChecks, DatasetReader, DatasetWriter, RunIdentity, StageRecord, WorkDir, stage,
+    BackgroundChecks, DatasetWriter, RunIdentity, StageRecord, WorkDir, stage,
 };
 
-use indicatif::{ProgressBar, ProgressStyle};
-
-use crate::capacity::CapacityBuilder;
-use crate::day_workers::{self, DayInput, DayOutput, Memo, Window};
-use crate::days::{DayIndex, DayStream};
+use super::capacity::CapacityBuilder;
+use super::day::{self, DayInput, DayOutput, Memo, Window};
+use super::inputs::{self, DAY_COLUMN, RunParams};
+use super::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
+use super::{cluster_info, output, unallocated};
+use crate::core::day_workers;
+use crate::core::days::{DayIndex, DayStream, date_of};
+use crate::core::input::{arrow_error, open_input, open_work_dir, read_all};
+use crate::core::labels::FilteredLabelCache;
+use crate::core::options::TransformOptions;
+use crate::core::output::OutputWriter;
 use crate::error::TransformError;
-use crate::inputs::{self, RunParams};
-use crate::labels::{EnabledKeys, FilteredLabelCache};
-use crate::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
-use crate::{cluster_info, output, unallocated};
 
 /// What `koku-transform ocp` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransformReport {
     pub rows_by_kind: BTreeMap<String, u64>,
     pub rows: u64,
-}
-
-/// What `koku-transform ocp` can be asked to do besides its work.
-#[derive(Debug, Clone, Default)]
-pub struct TransformOptions {
-    /// Draw a progress bar (days done) on stderr.
-    pub progress: bool,
-    /// Days computed at once ([`day_workers`]); 0: one per core. The output is the same for any value.
-    pub threads: usize,
-}
-
-impl TransformOptions {
-    /// The number of day workers to run.
-    pub fn threads(&self) -> usize {
-        match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, usize::from),
-            n => n,
-        }
-    }
-}
-
-/// Output batches of this many rows keep the writer's memory bounded and the file friendly to readers.
-const OUTPUT_BATCH_ROWS: usize = 65_536;
-
-/// Open an extracted dataset; its checksum is checked by `checks` (see [`transform_ocp_with`]).
-fn open_input(
-    wd: &WorkDir,
-    dataset: &'static Dataset,
-    checks: &BackgroundChecks,
-) -> Result<DatasetReader, TransformError> {
-    Ok(wd.reader_checked_later(stage::EXTRACT, dataset, checks)?)
-}
-
-fn read_all(
-    wd: &WorkDir,
-    dataset: &'static Dataset,
-    checks: &BackgroundChecks,
-) -> Result<Vec<RecordBatch>, TransformError> {
-    Ok(open_input(wd, dataset, checks)?.read_all()?)
-}
-
-fn arrow_error(path: &Path) -> impl Fn(arrow::error::ArrowError) -> TransformError + '_ {
-    move |e| TransformError::Arrow {
-        path: path.display().to_string(),
-        source: e,
-    }
 }
 
 /// Build the daily label sets of a label dataset batch by batch; `each` also sees every decoded batch.
@@ -122,28 +77,17 @@ pub fn transform_ocp(path: &Path) -> Result<TransformReport, TransformError> {
 /// Pass 1 folds what koku computes over the whole window: the hourly capacities (small: one entry
 /// per interval and node), the label sets, koku's nodes query (whose roles the unallocated rows of
 /// every day need) and which days each batch of the daily files holds. Pass 2 computes the summary
-/// day by day ([`compute_day`]) from only that day's daily rows and appends them to the output, so the
-/// memory is bounded by one day of rows, not the window (perf: a 30-day window of 400 nodes held
-/// 7M decoded daily rows, 6.7 GB, before; BENCHMARKS.md). The output is the same rows in the same
-/// order as [`crate::compute_ocp`] on the whole window.
+/// day by day ([`super::compute_day`], on the day workers) from only that day's daily rows and
+/// appends them to the output, so the memory is bounded by one day of rows, not the window (perf: a
+/// 30-day window of 400 nodes held 7M decoded daily rows, 6.7 GB, before; BENCHMARKS.md). The output is the same rows in the same
+/// order as [`super::compute_ocp`] on the whole window.
 pub fn transform_ocp_with(
     path: &Path,
     opts: &TransformOptions,
 ) -> Result<TransformReport, TransformError> {
     let started_at = Utc::now();
-    let mut wd = WorkDir::open(path)?;
-    wd.require_stage(stage::EXTRACT, "; run koku-extract first")?;
+    let mut wd = open_work_dir(path, "ocp")?;
     let identity = wd.identity().clone();
-    if identity.flow != "ocp" {
-        return Err(koku_common::Error::ForeignWorkDir {
-            path: path.join(koku_common::workdir::RUN_FILE),
-            reason: format!(
-                "flow is {:?}, `koku-transform ocp` needs an ocp work dir",
-                identity.flow
-            ),
-        }
-        .into());
-    }
     let inputs_used = wd.outputs_as_inputs(stage::EXTRACT);
     // The inputs' checksums are checked on the second core while the first computes; nothing is kept
     // (the outputs are only renamed into place by `finish`) until the checks have passed.
@@ -189,7 +133,7 @@ pub fn transform_ocp_with(
 }
 
 /// The summary of the work dir at `path` computed in memory, the whole window at once
-/// ([`crate::compute_ocp`]), as one batch: the reference the streaming [`transform_ocp`] must equal
+/// ([`super::compute_ocp`]), as one batch: the reference the streaming [`transform_ocp`] must equal
 /// (tests compare the two). It holds every input row, so it is meant for tests and small work dirs.
 pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
     let wd = WorkDir::open(path)?;
@@ -202,7 +146,7 @@ pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
         capacity.add_batch(&b);
     }
     let id = wd.identity().clone();
-    let all = crate::OcpInputs {
+    let all = super::OcpInputs {
         pods: inputs::pod_daily_rows(&POD_USAGE_DAILY, &pods, 0)?,
         storage: inputs::storage_daily_rows(&STORAGE_USAGE_DAILY, &storage, 0)?,
         node_labels: inputs::label_daily_rows(
@@ -226,7 +170,7 @@ pub fn summary_in_memory(path: &Path) -> Result<RecordBatch, TransformError> {
         capacities: capacity.finish(),
     };
     let run = RunParams::from(&id);
-    Ok(output::to_batch(&crate::compute_ocp(all)?, &run))
+    Ok(output::to_batch(&super::compute_ocp(all)?, &run))
 }
 
 /// What [`summarise`] computed, not yet in place: the summary file's writer (unfinished: nothing is
@@ -255,7 +199,7 @@ fn summarise(
 
     let enabled =
         inputs::enabled_keys(&ENABLED_TAG_KEYS, &read_all(wd, &ENABLED_TAG_KEYS, checks)?);
-    let mut cache = FilteredLabelCache::new(EnabledKeys::from_enabled(enabled));
+    let mut cache = FilteredLabelCache::new(super::enabled_keys(enabled));
     let mut nodes_query = cluster_info::NodesQuery::default();
     let node_labels = label_sets(
         wd,
@@ -293,7 +237,7 @@ fn summarise(
     // columns, no rows decoded).
     let mut pod_reader = open_input(wd, &POD_USAGE_DAILY, checks)?;
     let pod_path = pod_reader.path().to_path_buf();
-    let mut pod_index = DayIndex::new(&POD_USAGE_DAILY);
+    let mut pod_index = DayIndex::new(&POD_USAGE_DAILY, DAY_COLUMN);
     for batch in pod_reader.by_ref() {
         let batch = batch.map_err(arrow_error(&pod_path))?;
         pod_index.add_batch(&batch)?;
@@ -302,7 +246,7 @@ fn summarise(
     pod_reader.rewind()?;
     let mut storage_reader = open_input(wd, &STORAGE_USAGE_DAILY, checks)?;
     let storage_path = storage_reader.path().to_path_buf();
-    let mut storage_index = DayIndex::new(&STORAGE_USAGE_DAILY);
+    let mut storage_index = DayIndex::new(&STORAGE_USAGE_DAILY, DAY_COLUMN);
     for batch in storage_reader.by_ref() {
         storage_index.add_batch(&batch.map_err(arrow_error(&storage_path))?)?;
     }
@@ -336,21 +280,10 @@ fn summarise(
         labels: cache,
         categories,
     };
-    let bar = progress_bar(opts.progress, days.len() as u64);
+    let bar = opts.progress_bar(days.len() as u64);
     let mut pvcs_and_projects = cluster_info::PvcsAndProjects::default();
     let mut rows_by_kind: BTreeMap<String, u64> = BTreeMap::new();
-    let mut writer = wd.writer(&OCP_DAILY_SUMMARY)?;
-    // The days' batches re-cut into output batches of OUTPUT_BATCH_ROWS rows.
-    let mut batches = BatchCoalescer::new(OCP_DAILY_SUMMARY.schema(), OUTPUT_BATCH_ROWS);
-    let summary_path = wd
-        .path()
-        .join(OCP_DAILY_SUMMARY.file_name())
-        .display()
-        .to_string();
-    let coalesce_error = |e| TransformError::Arrow {
-        path: summary_path.clone(),
-        source: e,
-    };
+    let mut summary = OutputWriter::new(wd, &OCP_DAILY_SUMMARY)?;
     let read = |day| -> Result<DayInput, TransformError> {
         Ok(DayInput {
             day,
@@ -360,7 +293,7 @@ fn summarise(
     };
     let sink = |out: DayOutput| -> Result<(), TransformError> {
         tracing::debug!(
-            day = %inputs::date_of(out.day),
+            day = %date_of(out.day),
             pod_rows = out.pod_rows,
             storage_rows = out.storage_rows,
             summary_rows = out.batch.num_rows(),
@@ -370,8 +303,7 @@ fn summarise(
         for (kind, n) in out.rows_by_kind {
             *rows_by_kind.entry(kind.to_string()).or_default() += n;
         }
-        batches.push_batch(out.batch).map_err(coalesce_error)?;
-        write_completed(&mut batches, &mut writer)?;
+        summary.push(out.batch)?;
         bar.inc(1);
         Ok(())
     };
@@ -379,12 +311,11 @@ fn summarise(
         opts.threads(),
         days.into_iter().collect(),
         read,
-        &window,
+        |input: &DayInput, memo: &mut Memo| day::compute(input, &window, memo),
         memo,
         sink,
     )?;
-    batches.finish_buffered_batch().map_err(coalesce_error)?;
-    write_completed(&mut batches, &mut writer)?;
+    let writer = summary.flush()?;
     bar.finish_and_clear();
     let (pvcs, projects) = pvcs_and_projects.finish();
     Ok(Summarised {
@@ -392,28 +323,6 @@ fn summarise(
         cluster_info: cluster_info_batches(&found, &pvcs, &projects),
         rows_by_kind,
     })
-}
-
-/// Write the output batches the coalescer has completed.
-fn write_completed(
-    batches: &mut BatchCoalescer,
-    writer: &mut DatasetWriter,
-) -> Result<(), TransformError> {
-    while let Some(batch) = batches.next_completed_batch() {
-        writer.write(&batch)?;
-    }
-    Ok(())
-}
-
-fn progress_bar(enabled: bool, days: u64) -> ProgressBar {
-    if !enabled || days == 0 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(days).with_message("summarising");
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} days ({eta})") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 /// The cluster-information datasets (koku's node, PVC and project queries) as batches.

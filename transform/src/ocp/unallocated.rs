@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use koku_common::schema::row_kind;
 
-use crate::Context;
-use crate::cluster_info::ExistingNode;
-use crate::inputs::Day;
-use crate::output::SummaryRow;
-use crate::sum::{max_opt, max_ord, minus, sum_opt};
+use super::Context;
+use super::cluster_info::ExistingNode;
+use super::output::SummaryRow;
+use crate::core::days::Day;
+use crate::core::sum::{max_opt, max_ord, minus, sum_opt};
 
 /// Namespaces the SQL excludes from the input Pod rows.
 const EXCLUDED_NAMESPACES: [&str; 4] = [

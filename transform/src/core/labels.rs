@@ -1,7 +1,9 @@
-//! Label maps: parsing koku's JSON label text, filtering by enabled keys, merging with Trino's
-//! `map_concat` precedence, and formatting like Trino's `json_format` (spec §4.1, §5).
+//! Label and tag maps as koku's Trino SQL handles them, for every flow (OCP's labels, AWS's tags):
+//! parsing koku's JSON text (`cast(json_parse(t) as map(varchar, varchar))`), filtering by the enabled
+//! keys, merging with Trino's `map_concat` precedence, and formatting like Trino's `json_format`
+//! (spec ocp-daily-summary.md §4.1, §5; aws-daily-summary.md, `tags`).
 
-use crate::FastMap;
+use super::FastMap;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -9,27 +11,36 @@ use std::sync::Arc;
 /// sorted key order of Trino's `json_format`. Values may be NULL (JSON `null`).
 pub type Labels = BTreeMap<String, Option<String>>;
 
-/// The key Trino's SQL always adds to the enabled set (VM cost models need it).
+/// The key koku's SQL for OCP and OCP-on-cloud puts before the enabled keys
+/// (`array['vm_kubevirt_io_name'] || array_agg(key)`: VM cost models need it); see
+/// [`EnabledKeys::with_key`].
 pub const ALWAYS_ENABLED_KEY: &str = "vm_kubevirt_io_name";
 
-/// The enabled-key set `K` (spec §2.5).
+/// The enabled-key set of a flow's SQL (OCP: `K`, spec ocp-daily-summary.md §2.5).
 #[derive(Debug, Clone)]
 pub struct EnabledKeys {
-    /// `None` reproduces Trino's quirk: with zero enabled OCP keys, `ARRAY['vm_kubevirt_io_name'] ||
-    /// array_agg(key)` is NULL, `contains(NULL, k)` is never true, and every map filters to empty — even
-    /// `vm_kubevirt_io_name` is dropped. (koku's PostgreSQL port keeps it; we follow Trino for parity.)
+    /// `None` reproduces Trino's quirk: with zero enabled keys, `array_agg(key)` is NULL (and so is
+    /// `ARRAY[k] || NULL`), `contains(NULL, k)` is never true, and every map filters to empty — for
+    /// OCP even `vm_kubevirt_io_name` is dropped. (koku's PostgreSQL port keeps it; we follow Trino
+    /// for parity.)
     keys: Option<HashSet<String>>,
 }
 
 impl EnabledKeys {
-    /// From the enabled OCP keys of `reporting_enabledtagkeys`.
+    /// `array_agg(key)` over the flow's enabled keys of `reporting_enabledtagkeys`.
     pub fn from_enabled<I: IntoIterator<Item = String>>(enabled: I) -> EnabledKeys {
-        let mut keys: HashSet<String> = enabled.into_iter().collect();
-        if keys.is_empty() {
-            return EnabledKeys { keys: None };
+        let keys: HashSet<String> = enabled.into_iter().collect();
+        EnabledKeys {
+            keys: (!keys.is_empty()).then_some(keys),
         }
-        keys.insert(ALWAYS_ENABLED_KEY.to_string());
-        EnabledKeys { keys: Some(keys) }
+    }
+
+    /// `ARRAY[key] || keys`: `key` added, unless there are no enabled keys (the NULL array stays NULL).
+    pub fn with_key(mut self, key: &str) -> EnabledKeys {
+        if let Some(keys) = &mut self.keys {
+            keys.insert(key.to_string());
+        }
+        self
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -147,8 +158,9 @@ impl FilteredLabelCache {
 mod tests {
     use super::*;
 
+    /// OCP's enabled-key set.
     fn keys(k: &[&str]) -> EnabledKeys {
-        EnabledKeys::from_enabled(k.iter().map(|s| s.to_string()))
+        EnabledKeys::from_enabled(k.iter().map(|s| s.to_string())).with_key(ALWAYS_ENABLED_KEY)
     }
 
     #[test]
@@ -179,6 +191,16 @@ mod tests {
     fn zero_enabled_keys_filters_everything_like_trino() {
         let m = parse(r#"{"app": "web", "vm_kubevirt_io_name": "vm1"}"#).unwrap();
         assert!(filter(&m, &keys(&[])).is_empty());
+    }
+
+    #[test]
+    fn without_the_vm_key_only_enabled_keys_are_kept() {
+        // AWS's tag filter: `contains(array_agg(key), k)`, no key added.
+        let m = parse(r#"{"app": "web", "team": "x", "vm_kubevirt_io_name": "vm1"}"#).unwrap();
+        let aws = EnabledKeys::from_enabled(["team".to_string()]);
+        assert_eq!(to_json(&filter(&m, &aws)), r#"{"team":"x"}"#);
+        let none = EnabledKeys::from_enabled(Vec::<String>::new());
+        assert!(filter(&m, &none).is_empty());
     }
 
     #[test]

@@ -5,13 +5,15 @@ use std::collections::BTreeSet;
 
 use koku_common::schema::{STORAGE_USAGE_DAILY, row_kind};
 
+use super::inputs::{PodDaily, StorageDaily};
+use super::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
+use super::pod::iter_or_empty;
+use super::{Context, G};
+use crate::core::FastMap;
+use crate::core::days::Day;
+use crate::core::labels::{Labels, merge, to_json};
+use crate::core::sum::{max_opt, max_ord, sum_opt};
 use crate::error::TransformError;
-use crate::inputs::{Day, PodDaily, StorageDaily};
-use crate::labels::{Labels, merge, to_json};
-use crate::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
-use crate::pod::iter_or_empty;
-use crate::sum::{max_opt, max_ord, sum_opt};
-use crate::{Context, FastMap, G};
 
 /// A `cte_volume_nodes` row: (day, pvc, pv, pod, namespace, node, resource_id), borrowing the input.
 type VolumeNode<'a> = (

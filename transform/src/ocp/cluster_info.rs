@@ -7,10 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::FastMap;
+use crate::core::FastMap;
 
-use crate::inputs::{LabelDaily, PodDaily, StorageDaily};
-use crate::sum::max_opt;
+use super::inputs::{LabelDaily, PodDaily, StorageDaily};
+use crate::core::sum::max_opt;
 
 /// A row of koku's nodes query / of `reporting_ocp_nodes`.
 #[derive(Debug, Clone, PartialEq)]

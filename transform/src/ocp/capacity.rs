@@ -4,14 +4,15 @@
 //! (interval, node), then sums a node's intervals over the day, then sums nodes into the cluster. Every
 //! node group counts for the cluster, including `''` and NULL nodes.
 
-use crate::FastMap;
+use crate::core::FastMap;
 use std::collections::BTreeMap;
 
 use arrow::array::{Array, RecordBatch};
 use koku_common::schema::POD_USAGE_HOURLY;
 
-use crate::inputs::{Columns, Day, day_of};
-use crate::sum::{max_opt, sum_opt};
+use super::inputs::Columns;
+use crate::core::days::{Day, day_of};
+use crate::core::sum::{max_opt, sum_opt};
 
 /// Capacity seconds (cpu core-seconds, memory byte-seconds). `None` = SQL NULL.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

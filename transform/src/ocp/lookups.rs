@@ -2,16 +2,17 @@
 //! matches (spec §4.3). Both keep koku's join multiplicities: a LEFT JOIN that finds k rows multiplies
 //! the input row k times.
 
-use crate::FastMap;
+use crate::core::FastMap;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use koku_common::schema::Dataset;
 
+use super::inputs::{CostCategoryPattern, LabelDaily};
+use crate::core::days::Day;
+use crate::core::labels::{FilteredLabelCache, Labels, to_json};
+use crate::core::like::like;
 use crate::error::TransformError;
-use crate::inputs::{CostCategoryPattern, Day, LabelDaily};
-use crate::labels::{FilteredLabelCache, Labels, to_json};
-use crate::like::like;
 
 /// Distinct filtered maps keyed by their JSON text (NULL text = NULL map).
 type DistinctMaps = BTreeMap<Option<String>, Option<Arc<Labels>>>;

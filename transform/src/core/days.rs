@@ -1,15 +1,17 @@
-//! Reading a daily dataset of the work dir one day at a time.
+//! Days, and reading a daily dataset of the work dir one day at a time.
 //!
-//! Every rule of koku's summary SQL is keyed by day (except the window-wide cluster-information
-//! queries, folded in a first pass), so the transform needs one day of daily rows at a time. The work
-//! dir's daily IPC files are not guaranteed to be sorted by day (extract writes Parquet files in listing
-//! order, and one Parquet file may hold several days), so a first pass records each batch's days
-//! ([`DayIndex`]); the second pass ([`DayStream`]) reads the batches in file order and hands out a
-//! day's batches once the last batch holding any of its rows has been read; the day's rows are then
-//! decoded from them ([`rows_of`]), borrowing their text. On files in day order (koku writes one file
-//! per day and partition) every batch is read and decoded once and about one day of batches is in
-//! memory; on unsorted files the result is the same, a batch of several days is decoded once per day
-//! it holds, and more batches wait in memory.
+//! koku's summaries are keyed by day: OCP's by `date(interval_start)` (except its window-wide
+//! cluster-information queries, which a flow folds in a first pass), AWS's by
+//! `date(lineitem_usagestartdate)`. So a flow needs one day of rows at a time, and the day's key
+//! column is a parameter here. The work dir's IPC files are not guaranteed to be sorted by day
+//! (extract writes Parquet files in listing order, and one Parquet file may hold several days), so a
+//! first pass records each batch's days ([`DayIndex`]); the second pass ([`DayStream`]) reads the
+//! batches in file order and hands out a day's batches once the last batch holding any of its rows
+//! has been read; the day's rows are then decoded from them ([`rows_of`], with the flow's decoder),
+//! borrowing their text. On files in day order (koku writes one file per day and partition) every
+//! batch is read and decoded once and about one day of batches is in memory; on unsorted files the
+//! result is the same, a batch of several days is decoded once per day it holds, and more batches
+//! wait in memory.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +20,21 @@ use koku_common::schema::{Columns, Dataset};
 use koku_common::workdir::DatasetReader;
 
 use crate::error::TransformError;
-use crate::inputs::{Day, day_of};
+
+/// A calendar day as days since 1970-01-01 (Arrow `Date32`).
+pub type Day = i32;
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// `date(ts)` of a millisecond UTC timestamp.
+pub fn day_of(ms: i64) -> Day {
+    ms.div_euclid(MS_PER_DAY) as Day
+}
+
+/// The calendar date of a [`Day`], for messages.
+pub fn date_of(day: Day) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
+}
 
 /// The rows of one batch: where they start in the dataset, and which days they hold.
 #[derive(Debug, Clone, Default)]
@@ -31,22 +47,27 @@ struct BatchDays {
 #[derive(Debug)]
 pub struct DayIndex {
     dataset: &'static Dataset,
+    /// The timestamp column whose date is a row's day.
+    day_column: &'static str,
     batches: Vec<BatchDays>,
     rows: usize,
 }
 
 impl DayIndex {
-    pub fn new(dataset: &'static Dataset) -> Self {
+    /// An index of `dataset`, whose rows' day is the date of their `day_column` timestamp (OCP:
+    /// `interval_start`; AWS: `lineitem_usagestartdate`).
+    pub fn new(dataset: &'static Dataset, day_column: &'static str) -> Self {
         DayIndex {
             dataset,
+            day_column,
             batches: Vec::new(),
             rows: 0,
         }
     }
 
-    /// Index the next batch of the file. A NULL `interval_start` is an input error (the row has no day).
+    /// Index the next batch of the file. A NULL day column is an input error (the row has no day).
     pub fn add_batch(&mut self, batch: &RecordBatch) -> Result<(), TransformError> {
-        let ts = Columns::new(self.dataset, batch).timestamp("interval_start");
+        let ts = Columns::new(self.dataset, batch).timestamp(self.day_column);
         let mut days = BTreeSet::new();
         let mut last = None;
         for i in 0..batch.num_rows() {
@@ -54,7 +75,7 @@ impl DayIndex {
                 return Err(TransformError::input(
                     self.dataset,
                     self.rows + i,
-                    "interval_start",
+                    self.day_column,
                     "is NULL",
                 ));
             }
@@ -92,7 +113,8 @@ pub struct DayBatch {
     pub whole: bool,
 }
 
-/// Decodes one batch, appending its rows (`Some(day)`: only that day's); see `inputs`.
+/// A flow's decoder of one batch: given the dataset, the batch, the dataset row number of its first
+/// row and `Some(day)` (only that day's rows) or `None` (all), it appends the rows to the vector.
 pub type Decode<'a, T> = fn(
     &'static Dataset,
     &'a RecordBatch,
@@ -196,6 +218,24 @@ mod tests {
 
     const DAY_MS: i64 = 86_400_000;
 
+    /// A decoder as a flow writes one: each row's `pod` text with its dataset row number.
+    fn pods_into<'a>(
+        dataset: &'static Dataset,
+        b: &'a RecordBatch,
+        row: usize,
+        only: Option<Day>,
+        out: &mut Vec<(usize, &'a str)>,
+    ) -> Result<(), TransformError> {
+        let c = Columns::new(dataset, b);
+        let (ts, pod) = (c.timestamp("interval_start"), c.text("pod"));
+        for i in 0..b.num_rows() {
+            if only.is_none_or(|d| d == day_of(ts.value(i))) {
+                out.push((row + i, pod.value(i)));
+            }
+        }
+        Ok(())
+    }
+
     /// A daily pod batch with one row per (day, pod); every other column NULL.
     fn batch(rows: &[(i64, &str)]) -> RecordBatch {
         let schema = POD_USAGE_DAILY.schema();
@@ -252,7 +292,7 @@ mod tests {
         w.finish().unwrap();
         let path = dir.path().join(POD_USAGE_DAILY.file_name());
         let mut reader = DatasetReader::open(&path, &POD_USAGE_DAILY, None).unwrap();
-        let mut index = DayIndex::new(&POD_USAGE_DAILY);
+        let mut index = DayIndex::new(&POD_USAGE_DAILY, "interval_start");
         for b in reader.by_ref() {
             index.add_batch(&b.unwrap()).unwrap();
         }
@@ -261,16 +301,11 @@ mod tests {
         let mut stream = DayStream::new(reader, index);
         let mut take = |day: Day| -> Vec<(usize, String)> {
             let batches = stream.take(day).unwrap();
-            rows_of(
-                &POD_USAGE_DAILY,
-                &batches,
-                day,
-                crate::inputs::pod_daily_rows_into,
-            )
-            .unwrap()
-            .into_iter()
-            .map(|p| (p.row, p.pod.unwrap().to_string()))
-            .collect()
+            rows_of(&POD_USAGE_DAILY, &batches, day, pods_into)
+                .unwrap()
+                .into_iter()
+                .map(|(row, pod)| (row, pod.to_string()))
+                .collect()
         };
         let s = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
             v.iter().map(|(r, p)| (*r, p.to_string())).collect()
@@ -292,12 +327,38 @@ mod tests {
         let i = b.schema().index_of("interval_start").unwrap();
         cols[i] = Arc::new(TimestampMillisecondArray::from(vec![Some(DAY_MS), None]));
         b = RecordBatch::try_new(b.schema(), cols).unwrap();
-        let mut index = DayIndex::new(&POD_USAGE_DAILY);
+        let mut index = DayIndex::new(&POD_USAGE_DAILY, "interval_start");
         index.add_batch(&batch(&[(1, "x")])).unwrap();
         let err = index.add_batch(&b).unwrap_err().to_string();
         assert_eq!(
             err,
             "openshift_pod_usage_line_items_daily, row 2, column interval_start: is NULL"
+        );
+    }
+
+    #[test]
+    fn the_day_is_the_date_of_the_named_column() {
+        // `interval_start` NULL, days 4 and 5 in `report_period_start`: indexed by the column named.
+        let b = batch(&[(1, "a"), (1, "b")]);
+        let mut cols = b.columns().to_vec();
+        cols[b.schema().index_of("interval_start").unwrap()] =
+            Arc::new(TimestampMillisecondArray::from(vec![None::<i64>, None]));
+        cols[b.schema().index_of("report_period_start").unwrap()] =
+            Arc::new(TimestampMillisecondArray::from(vec![
+                4 * DAY_MS,
+                5 * DAY_MS + 1,
+            ]));
+        let b = RecordBatch::try_new(b.schema(), cols).unwrap();
+        let mut index = DayIndex::new(&POD_USAGE_DAILY, "report_period_start");
+        index.add_batch(&b).unwrap();
+        assert_eq!(index.days().into_iter().collect::<Vec<_>>(), vec![4, 5]);
+        let err = DayIndex::new(&POD_USAGE_DAILY, "interval_start")
+            .add_batch(&b)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("row 0, column interval_start: is NULL"),
+            "{err}"
         );
     }
 }

@@ -1,6 +1,6 @@
-//! SQL `LIKE` as Trino evaluates `namespace LIKE pattern` for cost categories (spec §2.5, §4.3):
-//! `%` matches any sequence (also empty), `_` exactly one character, everything else literally,
-//! case-sensitive, whole string, no escape character.
+//! SQL `LIKE` as Trino evaluates it (OCP matches cost-category patterns with `namespace LIKE
+//! pattern`, spec ocp-daily-summary.md §2.5, §4.3): `%` matches any sequence (also empty), `_` exactly
+//! one character, everything else literally, case-sensitive, whole string, no escape character.
 
 /// Whether `text` matches `pattern`. Works on characters (code points), not bytes, so `_` matches one
 /// non-ASCII character.
