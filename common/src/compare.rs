@@ -1331,7 +1331,7 @@ pub fn read_ipc(path: &Path) -> Result<(Table, RunInfo)> {
         let info = RunInfo {
             schema: Some(id.schema.clone()),
             source_uuid: Some(id.source_uuid.clone()),
-            report_period_id: Some(id.report_period_id as i64),
+            report_period_id: id.report_period_id.map(i64::from),
             start_date: Some(id.start_date),
             end_date: Some(id.end_date),
         };

@@ -50,13 +50,16 @@ pub mod stage {
 /// What a run is: one source, one window of days inside one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunIdentity {
-    /// `ocp` (later `ocp-aws`, ...).
+    /// `ocp`, `aws` (later `ocp-aws`, ...).
     pub flow: String,
     /// Tenant schema, e.g. `org1234567`.
     pub schema: String,
     /// Provider (source) UUID, lowercase with dashes.
     pub source_uuid: String,
-    pub cluster_id: String,
+    /// OCP: the source's cluster id. Absent for flows without a cluster (not serialised then, so an
+    /// OCP run's `run.json` and run id are what they were before other flows existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
     pub cluster_alias: Option<String>,
     /// `%Y` of the month.
     pub year: String,
@@ -68,7 +71,12 @@ pub struct RunIdentity {
     pub end_date: NaiveDate,
     /// The start date as requested, before clamping.
     pub requested_start_date: NaiveDate,
-    pub report_period_id: i32,
+    /// OCP: the month's `reporting_ocpusagereportperiod` id (koku's delete is keyed on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_period_id: Option<i32>,
+    /// AWS: the month's `reporting_awscostentrybill` id (koku's delete is keyed on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill_id: Option<i32>,
 }
 
 impl RunIdentity {
@@ -84,9 +92,12 @@ impl RunIdentity {
     /// 2025-10-01..2025-10-31 of 2025-10, report period 7`.
     pub fn describe(&self) -> String {
         let mut s = format!(
-            "{} run of {}, source {}, cluster {}",
-            self.flow, self.schema, self.source_uuid, self.cluster_id
+            "{} run of {}, source {}",
+            self.flow, self.schema, self.source_uuid
         );
+        if let Some(c) = &self.cluster_id {
+            s.push_str(&format!(", cluster {c}"));
+        }
         if let Some(a) = &self.cluster_alias {
             s.push_str(&format!(" ({a:?})"));
         }
@@ -97,7 +108,12 @@ impl RunIdentity {
         if self.requested_start_date != self.start_date {
             s.push_str(&format!(" (requested from {})", self.requested_start_date));
         }
-        s.push_str(&format!(", report period {}", self.report_period_id));
+        if let Some(rp) = self.report_period_id {
+            s.push_str(&format!(", report period {rp}"));
+        }
+        if let Some(b) = self.bill_id {
+            s.push_str(&format!(", bill {b}"));
+        }
         s
     }
 

@@ -33,14 +33,15 @@ fn workdir(dir: &Path) {
         flow: "ocp".into(),
         schema: "org1234567".into(),
         source_uuid: SOURCE.into(),
-        cluster_id: "my-cluster".into(),
+        cluster_id: Some("my-cluster".into()),
         cluster_alias: Some("My Cluster".into()),
         year: "2025".into(),
         month: "10".into(),
         start_date: d,
         end_date: chrono::NaiveDate::from_ymd_opt(2025, 10, 31).unwrap(),
         requested_start_date: d,
-        report_period_id: 7,
+        report_period_id: Some(7),
+        bill_id: None,
     };
     let mut wd = WorkDir::create(dir, identity).unwrap();
     let mut w = wd.writer(&OCP_DAILY_SUMMARY).unwrap();

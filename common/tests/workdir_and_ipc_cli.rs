@@ -16,14 +16,15 @@ fn identity(schema: &str) -> RunIdentity {
         flow: "ocp".into(),
         schema: schema.into(),
         source_uuid: "s".into(),
-        cluster_id: "c".into(),
+        cluster_id: Some("c".into()),
         cluster_alias: Some("alias".into()),
         year: "2025".into(),
         month: "10".into(),
         start_date: d,
         end_date: d,
         requested_start_date: d,
-        report_period_id: 3,
+        report_period_id: Some(3),
+        bill_id: None,
     }
 }
 

@@ -224,8 +224,7 @@ fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
         start_date = %id.start_date,
         requested_start_date = %id.requested_start_date,
         end_date = %id.end_date,
-        cluster_id = %id.cluster_id,
-        report_period_id = id.report_period_id,
+        run = %id.describe(),
         "done"
     );
     for d in &report.datasets {

@@ -74,9 +74,9 @@ fn local_tree_is_normalised_into_canonical_values() {
     assert_eq!(id.start_date, d("2025-10-02"));
     assert_eq!(id.end_date, d("2025-10-31"));
     assert_eq!((id.year.as_str(), id.month.as_str()), ("2025", "10"));
-    assert_eq!(id.cluster_id, "test-cluster-001");
+    assert_eq!(id.cluster_id.as_deref(), Some("test-cluster-001"));
     assert_eq!(id.cluster_alias.as_deref(), Some("Test Cluster"));
-    assert_eq!(id.report_period_id, 7);
+    assert_eq!(id.report_period_id, Some(7));
     assert_eq!(id.source_uuid, SOURCE);
 
     // Hourly: int64 / float32 measures → f64, large_utf8 / dictionary → utf8, ms+UTC / us → naive ms,

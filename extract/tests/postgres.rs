@@ -118,9 +118,9 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     );
     let wd = WorkDir::open(&out).unwrap();
     let id = wd.identity();
-    assert_eq!(id.cluster_id, "test-cluster-001");
+    assert_eq!(id.cluster_id.as_deref(), Some("test-cluster-001"));
     assert_eq!(id.cluster_alias.as_deref(), Some("Another name"));
-    assert_eq!(id.report_period_id, 3);
+    assert_eq!(id.report_period_id, Some(3));
     assert_eq!(id.start_date.to_string(), "2025-10-02");
     assert_eq!(rows(&out, &ENABLED_TAG_KEYS), strs(&[&["app"], &["tier"]]));
     assert_eq!(
@@ -208,8 +208,11 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     c.assert().success();
     let wd = WorkDir::open(&out2).unwrap();
     assert_eq!(wd.identity().cluster_alias.as_deref(), Some("Flag Alias"));
-    assert_eq!(wd.identity().report_period_id, 4);
-    assert_eq!(wd.identity().cluster_id, "test-cluster-001");
+    assert_eq!(wd.identity().report_period_id, Some(4));
+    assert_eq!(
+        wd.identity().cluster_id.as_deref(),
+        Some("test-cluster-001")
+    );
     assert_eq!(
         rows(&out2, &ENABLED_TAG_KEYS),
         strs(&[&["alpha"], &["zeta"]])
@@ -229,7 +232,7 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     c.args(["--database-url", &url, "--cluster-id", "third-cluster"]);
     c.assert().success();
     let wd = WorkDir::open(&out3).unwrap();
-    assert_eq!(wd.identity().cluster_id, "third-cluster");
+    assert_eq!(wd.identity().cluster_id.as_deref(), Some("third-cluster"));
     assert_eq!(wd.identity().cluster_alias.as_deref(), Some("Third"));
 
     // No October report period starting on the 1st: koku would skip the run.

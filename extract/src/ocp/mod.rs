@@ -167,14 +167,15 @@ pub fn extract_ocp(
         flow: FLOW.into(),
         schema: req.schema.clone(),
         source_uuid: source_uuid.clone(),
-        cluster_id: pg.cluster_id.clone(),
+        cluster_id: Some(pg.cluster_id.clone()),
         cluster_alias: pg.cluster_alias.clone(),
         year: window.year_str(),
         month: window.month_str(),
         start_date: run_window.start,
         end_date: run_window.end,
         requested_start_date: window.start,
-        report_period_id: pg.report_period_id,
+        report_period_id: Some(pg.report_period_id),
+        bill_id: None,
     };
     let mut workdir = WorkDir::create(&req.out, identity.clone())?;
 

@@ -267,14 +267,15 @@ mod tests {
                 flow: "ocp".into(),
                 schema: "org1".into(),
                 source_uuid: "s".into(),
-                cluster_id: "c".into(),
+                cluster_id: Some("c".into()),
                 cluster_alias: None,
                 year: "2025".into(),
                 month: "10".into(),
                 start_date: d,
                 end_date: d,
                 requested_start_date: d,
-                report_period_id: 1,
+                report_period_id: Some(1),
+                bill_id: None,
             },
         )
         .unwrap();

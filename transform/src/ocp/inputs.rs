@@ -78,8 +78,8 @@ pub struct CostCategoryPattern {
 /// Run parameters copied onto every output row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunParams {
-    pub report_period_id: i32,
-    pub cluster_id: String,
+    pub report_period_id: Option<i32>,
+    pub cluster_id: Option<String>,
     pub cluster_alias: Option<String>,
     pub source_uuid: String,
 }

@@ -69,7 +69,7 @@ pub fn to_batch(rows: &[SummaryRow], run: &RunParams) -> RecordBatch {
     let columns: Vec<ArrayRef> = vec![
         text(&|r| Some(r.row_kind)),
         Arc::new(Int32Array::from(vec![run.report_period_id; n])),
-        Arc::new(StringArray::from(vec![Some(run.cluster_id.as_str()); n])),
+        Arc::new(StringArray::from(vec![run.cluster_id.as_deref(); n])),
         Arc::new(StringArray::from(vec![run.cluster_alias.as_deref(); n])),
         text(&|r| Some(r.data_source)),
         day.clone(),
