@@ -12,10 +12,11 @@
 //! | `verify-ca` | always | chain verified against the root certificate; host name not checked |
 //! | `verify-full` | always | chain verified and the host name (or IP address) must be in the certificate |
 //!
-//! Differences from libpq, all on the side of failing rather than connecting unverified:
+//! Differences from libpq:
 //! * a named `sslrootcert` that does not exist is an error in every mode that verifies (libpq skips
-//!   it silently under `require`); under `allow`/`prefer` nothing is verified (libpq would verify
-//!   against an existing root file there and fall back to plain text on failure);
+//!   verification silently under `require`);
+//! * under `allow`/`prefer` nothing is verified (libpq verifies against an existing root file there,
+//!   and falls back to plain text when that fails, which tokio-postgres cannot do);
 //! * rustls (webpki) checks names only in the subjectAltName extension, never the subject CN, and
 //!   refuses certificates older standards allowed (v1 certificates, SHA-1 signatures);
 //! * `sslrootcert=system` is not supported (name the CA bundle file instead).
