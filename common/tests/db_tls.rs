@@ -11,7 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use koku_common::config::DbConfig;
-use koku_common::db::{PasswordSource, SslMode};
+use koku_common::db::{PasswordSource, SslMode, error_text};
 use koku_testkit::pki::TestCa;
 use koku_testkit::{PgOptions, Postgres, ServerTls};
 
@@ -84,18 +84,6 @@ fn try_resolve(
         .or_insert_with(|| files.home().display().to_string());
     DbConfig::resolve_with_env(url, &|name| env.get(name).cloned())
         .map(|db| db.expect("a database is configured"))
-}
-
-/// The error and its causes on one line (as the stages report it).
-fn error_text(e: &postgres::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn connect_err(db: &DbConfig) -> String {

@@ -68,8 +68,8 @@ pub enum ExtractError {
         source: arrow::error::ArrowError,
     },
 
-    /// A PostgreSQL query failed.
-    #[error("PostgreSQL: {what}: {source}")]
+    /// A PostgreSQL query failed (with the client error's causes: the TLS or server reason).
+    #[error("PostgreSQL: {what}: {}", koku_common::db::error_text(source))]
     Database {
         what: String,
         source: postgres::Error,

@@ -145,7 +145,8 @@ fn pipeline_script_keeps_the_password_off_every_command_line() {
     assert!(!out.status.success(), "connected without a password");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("koku-extract: error: PostgreSQL: connecting to host=127.0.0.1"),
+        stderr.contains("koku-extract: error: PostgreSQL: connecting to host=127.0.0.1")
+            && stderr.contains("password missing"),
         "{stderr}"
     );
     std::fs::remove_file(&s.argv_log).unwrap();

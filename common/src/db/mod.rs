@@ -214,6 +214,24 @@ impl DbConfig {
     }
 }
 
+/// A PostgreSQL client error with its causes on one line. tokio-postgres's `Display` gives only the
+/// kind ("error performing TLS handshake", "db error", "invalid configuration"); the reason
+/// ("invalid peer certificate: UnknownIssuer", the server's message, "password missing") is in the
+/// source chain.
+pub fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text.push_str(": ");
+            text.push_str(&c_text);
+        }
+        cause = c.source();
+    }
+    text.replace('\n', " ")
+}
+
 /// The password from the environment: libpq's `PGPASSWORD` first for a connection string, koku's
 /// `DATABASE_PASSWORD` first for koku's variables.
 fn password_from_env(
@@ -276,15 +294,8 @@ fn from_connection_string(text: &str) -> Result<(postgres::Config, Explicit)> {
         .collect();
     // Every value is quoted and every keyword known, so the only possible error is an invalid value,
     // which tokio-postgres reports by the option's name alone.
-    let config = postgres::Config::from_str(&text.join(" ")).map_err(|e| {
-        let mut reason = e.to_string();
-        let mut cause = std::error::Error::source(&e);
-        while let Some(c) = cause {
-            reason.push_str(&format!(": {c}"));
-            cause = c.source();
-        }
-        Error::Config(format!("invalid database URL: {reason}"))
-    })?;
+    let config = postgres::Config::from_str(&text.join(" "))
+        .map_err(|e| Error::Config(format!("invalid database URL: {}", error_text(&e))))?;
     Ok((config, explicit))
 }
 
