@@ -249,16 +249,15 @@ fn environment_variables_like_libpq_and_koku() {
         vars.extend(extra.iter().cloned());
         vars
     };
-    let as_refs = |v: &[(&'static str, String)]| -> Vec<(&'static str, String)> { v.to_vec() };
     let run = |vars: Vec<(&str, String)>| {
         let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         resolve(None, &f, &refs)
     };
     // With the file koku's deployment provides.
-    let db = run(koku(&as_refs(&[
+    let db = run(koku(&[
         ("DATABASE_SERVICE_CERT", f.ca_pem.clone()),
         ("DATABASE_SERVICE_CERTFILE", ca.clone()),
-    ])));
+    ]));
     assert_eq!(db.ssl_mode(), SslMode::VerifyFull);
     assert!(uses_tls(&db));
     assert!(
@@ -266,17 +265,17 @@ fn environment_variables_like_libpq_and_koku() {
         "{db}"
     );
     // The file wins over the variable's text, as in koku (it only reads the file).
-    let db = run(koku(&as_refs(&[
+    let db = run(koku(&[
         ("DATABASE_SERVICE_CERT", f.ca_pem.clone()),
         ("DATABASE_SERVICE_CERTFILE", wrong.clone()),
-    ])));
+    ]));
     assert!(connect_err(&db).contains("UnknownIssuer"));
     // No such file: the certificate in DATABASE_SERVICE_CERT itself.
     let missing = path(&f.dir.path().join("no-such.pem"));
-    let db = run(koku(&as_refs(&[
+    let db = run(koku(&[
         ("DATABASE_SERVICE_CERT", f.ca_pem.clone()),
         ("DATABASE_SERVICE_CERTFILE", missing.clone()),
-    ])));
+    ]));
     assert!(uses_tls(&db));
     assert!(
         db.to_string()
@@ -285,10 +284,10 @@ fn environment_variables_like_libpq_and_koku() {
     );
     // The wrong CA in the variable fails.
     let other_ca = std::fs::read_to_string(&f.wrong_ca).unwrap();
-    let db = run(koku(&as_refs(&[
+    let db = run(koku(&[
         ("DATABASE_SERVICE_CERT", other_ca),
         ("DATABASE_SERVICE_CERTFILE", missing),
-    ])));
+    ]));
     assert!(connect_err(&db).contains("UnknownIssuer"));
     // Without DATABASE_SERVICE_CERT koku leaves sslmode to libpq (default prefer).
     let db = run(koku(&[]));
