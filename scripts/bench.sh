@@ -12,7 +12,7 @@
 # with `cargo build --release --workspace` into $CARGO_TARGET_DIR (default target/). A throwaway
 # PostgreSQL (scripts/pg.sh; fsync off) gets koku's DDL and the generator's seed.sql (provider, report
 # period, enabled keys, nodes), one database per workload. Then, N times (default 3) each:
-#   extract   koku-extract ocp --from <dataset> --database-url ... (PostgreSQL inputs from the database)
+#   extract   koku-extract ocp --from <dataset> (DATABASE_URL set: PostgreSQL inputs from the database)
 #   transform koku-transform ocp
 #   load      koku-load (after an untimed TRUNCATE, so every run inserts into an empty table)
 #   pipeline  scripts/pipeline.sh: the three in a row (koku's delete of the previous run's rows included)
@@ -101,6 +101,7 @@ for w in "${WORKLOADS[@]}"; do
     db="bench_$w"
     psql -q -X -v ON_ERROR_STOP=1 "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     URL="$BASE_URL/$db"
+    export DATABASE_URL="$URL"   # the stages read it from the environment (no URL in ps)
     pg_install_koku_schema "$URL" "$SCHEMA"
     { echo "SET search_path TO $SCHEMA, public;"; cat "$d/seed.sql"; } | psql -q -X -v ON_ERROR_STOP=1 "$URL"
     L="$BENCH/logs/$w"; rm -rf "$L"; mkdir -p "$L"
@@ -109,13 +110,13 @@ for w in "${WORKLOADS[@]}"; do
         log "$w: run $r/$RUNS"
         W="$TMP/work-$w"; rm -rf "$W"
         sync; psql -q -X "$URL" -c "CHECKPOINT" >/dev/null
-        timed "$L/extract.$r" "$BIN/koku-extract" ocp "${EXTRACT_ARGS[@]}" --database-url "$URL" --out "$W"
+        timed "$L/extract.$r" "$BIN/koku-extract" ocp "${EXTRACT_ARGS[@]}" --out "$W"
         timed "$L/transform.$r" "$BIN/koku-transform" ocp "$W"
         psql -q -X "$URL" -c "TRUNCATE $SCHEMA.reporting_ocpusagelineitem_daily_summary; CHECKPOINT" >/dev/null
-        timed "$L/load.$r" "$BIN/koku-load" "$W" --database-url "$URL"
+        timed "$L/load.$r" "$BIN/koku-load" "$W"
         cp "$W/run.json" "$L/run.$r.json"
         rm -rf "$W"; psql -q -X "$URL" -c "CHECKPOINT" >/dev/null
-        timed "$L/pipeline.$r" scripts/pipeline.sh "$W" --database-url "$URL" -- "${EXTRACT_ARGS[@]}"
+        timed "$L/pipeline.$r" scripts/pipeline.sh "$W" -- "${EXTRACT_ARGS[@]}"
         cp "$W/run.json" "$L/run-pipeline.$r.json"
         rm -rf "$W"
     done

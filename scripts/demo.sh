@@ -19,7 +19,7 @@ pg_install_koku_schema "$URL" "$SCHEMA"
 
 WORK="${KOKU_DEMO_KEEP:-$TMP/work}"
 echo "== pipeline: testdata/ocp-small (local folder) -> $WORK -> PostgreSQL" >&2
-scripts/pipeline.sh "$WORK" --database-url "$URL" -- \
+DATABASE_URL="$URL" scripts/pipeline.sh "$WORK" -- \
     --from testdata/ocp-small --schema "$SCHEMA" --source 00000000-0000-0000-0000-000000000001 \
     --year 2025 --month 10
 

@@ -38,9 +38,10 @@ chmod 755 "$TMP"
 pg_start "$TMP/pg"
 trap 'pg_stop "$TMP/pg"; rm -rf "$TMP"' EXIT
 URL="$KOKU_PG_URL"
+export DATABASE_URL="$URL"   # the stages read it from the environment (no URL in ps)
 pg_install_koku_schema "$URL" "$SCHEMA"
 { echo "SET search_path TO $SCHEMA, public;"; cat "$DATA/seed.sql"; } | psql -q -X -v ON_ERROR_STOP=1 "$URL"
-KOKU_BIN="$BIN" scripts/pipeline.sh "$TMP/work" --database-url "$URL" -- \
+KOKU_BIN="$BIN" scripts/pipeline.sh "$TMP/work" -- \
     --from "$DATA" --schema "$SCHEMA" --source "$SOURCE" --year 2025 --month 10 >/dev/null
 psql -q -X -v ON_ERROR_STOP=1 "$URL" -c "CREATE TABLE floor_rows AS SELECT * FROM $TABLE"
 ROWS="$(psql -X -At "$URL" -c 'SELECT count(*) FROM floor_rows')"
@@ -61,5 +62,5 @@ mapfile -t t < <(timed_sql -c "INSERT INTO floor_heap SELECT * FROM floor_rows")
 echo "heap alone (no indexes, no keys): $(secs "${t[0]}")"
 psql -q -X "$URL" -c "TRUNCATE $TABLE" -c "CHECKPOINT" >/dev/null
 start=$(date +%s.%N)
-"$BIN/koku-load" "$TMP/work" --database-url "$URL" >/dev/null 2>"$TMP/load.log"
+"$BIN/koku-load" "$TMP/work" >/dev/null 2>"$TMP/load.log"
 echo "koku-load of the same rows: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')"

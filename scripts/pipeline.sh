@@ -4,19 +4,31 @@
 #   scripts/pipeline.sh WORKDIR [--database-url URL] [--dry-run] -- EXTRACT_ARGS...
 #
 # EXTRACT_ARGS are `koku-extract ocp` flags (--from, --schema, --source, --year, --month, ...; not --out).
-# The database URL (flag, or DATABASE_URL / koku's DATABASE_* variables) is used by extract for its
-# PostgreSQL inputs and by load. Binaries: $KOKU_BIN if set, else target/release, else target/debug,
-# else PATH. Stops at the first failing stage with its exit status.
+# The database comes from DATABASE_URL (or --database-url, handed to the stages as DATABASE_URL, never
+# on their command lines) or koku's DATABASE_* variables; extract reads its PostgreSQL inputs there and
+# load writes there. Keep the password out of the URL: the stages take it from PGPASSWORD,
+# DATABASE_PASSWORD or a password file (PGPASSFILE, default ~/.pgpass), since `ps` shows every
+# process's arguments to every user. Binaries: $KOKU_BIN if set, else target/release, else
+# target/debug, else PATH. Stops at the first failing stage with its exit status.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 WORKDIR="$1"; shift
-DB_ARGS=(); LOAD_ARGS=()
+LOAD_ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --database-url) DB_ARGS=(--database-url "$2"); shift 2 ;;
+        --database-url)
+            [ $# -ge 2 ] || usage
+            # The URL reaches the stages through their environment only (not visible in ps).
+            export DATABASE_URL="$2"
+            case "$2" in
+                postgres://*:*@* | postgresql://*:*@* | *password=*)
+                    echo "pipeline.sh: warning: --database-url holds a password, which ps shows to every" \
+                         "user while this script runs; use PGPASSFILE, PGPASSWORD or DATABASE_PASSWORD" >&2 ;;
+            esac
+            shift 2 ;;
         --dry-run) LOAD_ARGS+=(--dry-run); shift ;;
         --) shift; break ;;
         -h|--help) usage ;;
@@ -32,6 +44,6 @@ bin() {
     command -v "$name" || { echo "pipeline.sh: $name not built (cargo build --workspace)" >&2; exit 1; }
 }
 
-"$(bin koku-extract)" ocp "$@" "${DB_ARGS[@]}" --out "$WORKDIR"
+"$(bin koku-extract)" ocp "$@" --out "$WORKDIR"
 "$(bin koku-transform)" ocp "$WORKDIR"
-"$(bin koku-load)" "$WORKDIR" "${DB_ARGS[@]}" "${LOAD_ARGS[@]}"
+"$(bin koku-load)" "$WORKDIR" "${LOAD_ARGS[@]}"

@@ -1,14 +1,16 @@
 //! Configuration shared by the stages: the environment names koku's own deployment sets, and the
-//! PostgreSQL / S3 connection settings built from flags first, environment second.
+//! S3 connection settings built from flags first, environment second (PostgreSQL: [`crate::db`]).
 //!
 //! Secrets (passwords, secret keys) are held here but never formatted: `Display`/`Debug` of these types
 //! print a redacted form, so they cannot leak into logs, `run.json` or error messages.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+
+/// The database settings live in [`crate::db`]; re-exported here where the stages look for them.
+pub use crate::db::DbConfig;
 
 /// Environment variable names, as koku's settings (`koku/koku/settings.py`, `configurator.py`) read them.
 pub mod env {
@@ -20,6 +22,12 @@ pub mod env {
     pub const DATABASE_NAME: &str = "DATABASE_NAME";
     pub const DATABASE_USER: &str = "DATABASE_USER";
     pub const DATABASE_PASSWORD: &str = "DATABASE_PASSWORD";
+    /// koku: when set (a CA certificate), connect with `sslmode=verify-full` and
+    /// `sslrootcert=$DATABASE_SERVICE_CERTFILE` (koku/koku/database.py:124-128).
+    pub const DATABASE_SERVICE_CERT: &str = "DATABASE_SERVICE_CERT";
+    pub const DATABASE_SERVICE_CERTFILE: &str = "DATABASE_SERVICE_CERTFILE";
+    /// koku's default for `DATABASE_SERVICE_CERTFILE` (koku/koku/configurator.py:353).
+    pub const DEFAULT_DATABASE_SERVICE_CERTFILE: &str = "/etc/ssl/certs/server.pem";
     pub const S3_ENDPOINT: &str = "S3_ENDPOINT";
     pub const S3_ACCESS_KEY: &str = "S3_ACCESS_KEY";
     pub const S3_SECRET: &str = "S3_SECRET";
@@ -33,105 +41,6 @@ pub mod env {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// How to reach koku's PostgreSQL database.
-#[derive(Clone)]
-pub struct DbConfig {
-    config: postgres::Config,
-}
-
-impl DbConfig {
-    /// From an explicit URL (flag or `DATABASE_URL`), else from koku's variables when any of them is set.
-    /// `None` means "no database": the stages then take every PostgreSQL input from flags.
-    pub fn resolve(url: Option<&str>) -> Result<Option<DbConfig>> {
-        if let Some(url) = url.map(str::to_string).or_else(|| var(env::DATABASE_URL)) {
-            let config = postgres::Config::from_str(&url).map_err(|e| {
-                Error::Config(format!(
-                    "invalid database URL: {}",
-                    redact_error(&e.to_string())
-                ))
-            })?;
-            return Ok(Some(DbConfig::with_defaults(config)));
-        }
-        let service = var(env::DATABASE_SERVICE_NAME);
-        if service.is_none()
-            && var(env::DATABASE_NAME).is_none()
-            && var(env::DATABASE_USER).is_none()
-        {
-            return Ok(None);
-        }
-        let prefix = service.unwrap_or_default().to_uppercase().replace('-', "_");
-        let host = var(&format!("{prefix}_SERVICE_HOST")).unwrap_or_else(|| "localhost".into());
-        let port = var(&format!("{prefix}_SERVICE_PORT")).unwrap_or_else(|| "15432".into());
-        let port: u16 = port.parse().map_err(|_| {
-            Error::Config(format!(
-                "{prefix}_SERVICE_PORT is not a port number: {port:?}"
-            ))
-        })?;
-        let mut config = postgres::Config::new();
-        config
-            .host(&host)
-            .port(port)
-            .dbname(&var(env::DATABASE_NAME).unwrap_or_else(|| "postgres".into()))
-            .user(&var(env::DATABASE_USER).unwrap_or_else(|| "postgres".into()))
-            .password(var(env::DATABASE_PASSWORD).unwrap_or_else(|| "postgres".into()));
-        Ok(Some(DbConfig::with_defaults(config)))
-    }
-
-    fn with_defaults(mut config: postgres::Config) -> DbConfig {
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        config.application_name("koku-summary-rs");
-        DbConfig { config }
-    }
-
-    /// Connect (no TLS: koku's in-cluster connections are plain; put a TLS proxy in front otherwise).
-    pub fn connect(&self) -> Result<postgres::Client, postgres::Error> {
-        self.config.connect(postgres::NoTls)
-    }
-}
-
-impl fmt::Display for DbConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hosts: Vec<String> = self
-            .config
-            .get_hosts()
-            .iter()
-            .map(|h| match h {
-                postgres::config::Host::Tcp(s) => s.clone(),
-                postgres::config::Host::Unix(p) => p.display().to_string(),
-            })
-            .collect();
-        write!(
-            f,
-            "host={} port={} user={} dbname={}",
-            hosts.join(","),
-            self.config.get_ports().first().copied().unwrap_or(5432),
-            self.config.get_user().unwrap_or("?"),
-            self.config.get_dbname().unwrap_or("?")
-        )?;
-        if self.config.get_password().is_some() {
-            write!(f, " password=***")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for DbConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DbConfig({self})")
-    }
-}
-
-/// Remove anything that looks like a password from an error text of the URL parser.
-fn redact_error(text: &str) -> String {
-    if text.contains("password") {
-        "unparsable connection string".into()
-    } else {
-        text.to_string()
-    }
 }
 
 /// A secret string that never prints.
@@ -240,19 +149,6 @@ impl S3Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn database_display_hides_password() {
-        let db = DbConfig::resolve(Some("postgresql://koku:hunter2@db.example:5433/koku"))
-            .unwrap()
-            .unwrap();
-        let shown = format!("{db} {db:?}");
-        assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(
-            shown.contains("host=db.example port=5433 user=koku dbname=koku password=***"),
-            "{shown}"
-        );
-    }
 
     #[test]
     fn secret_never_prints() {

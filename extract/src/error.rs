@@ -85,7 +85,8 @@ pub enum ExtractError {
         source: arrow::error::ArrowError,
     },
 
-    /// A PostgreSQL query failed; `reason` keeps the server's message and SQLSTATE.
+    /// A PostgreSQL query failed; `reason` keeps the server's message and SQLSTATE, or the client's
+    /// causes (the TLS or connection reason).
     #[error("PostgreSQL: {what}: {reason}")]
     Database {
         what: String,

@@ -7,8 +7,13 @@
 //! * S3: `KOKU_MOTO_SERVER` or `.cache/venv/bin/moto_server` at the workspace root.
 //!
 //! When run as root, the cluster is created and run as the `postgres` user (initdb refuses root).
+//!
+//! [`Postgres::start_with`] makes clusters that ask for a password or speak TLS (certificates from
+//! [`pki`]); the test's own administrative connections ([`Postgres::connect`]) go through the
+//! cluster's Unix socket, which always trusts.
 
 pub mod koku_schema;
+pub mod pki;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -78,7 +83,28 @@ fn pg_bin_dir() -> PathBuf {
     })
 }
 
-/// A throwaway PostgreSQL cluster listening on 127.0.0.1:`port`, user `postgres`, trust auth.
+/// How a throwaway cluster authenticates TCP clients on 127.0.0.1 (the Unix socket always trusts).
+#[derive(Clone, Default)]
+pub struct PgOptions {
+    /// Require this password (scram-sha-256) from user `postgres`.
+    pub password: Option<String>,
+    /// Serve TLS.
+    pub tls: Option<ServerTls>,
+}
+
+/// TLS settings of a throwaway cluster.
+#[derive(Clone)]
+pub struct ServerTls {
+    pub cert_pem: String,
+    pub key_pem: String,
+    /// Refuse connections without TLS (`hostssl` + `hostnossl ... reject` in pg_hba.conf).
+    pub only: bool,
+    /// Authenticate by client certificate signed by this CA (`cert`), instead of password/trust.
+    pub client_ca_pem: Option<String>,
+}
+
+/// A throwaway PostgreSQL cluster listening on 127.0.0.1:`port`, user `postgres` (trust auth unless
+/// [`PgOptions`] say otherwise).
 pub struct Postgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -90,20 +116,17 @@ pub struct Postgres {
 impl Postgres {
     /// initdb + start. Tuned for tests (fsync off): never for real data.
     pub fn start() -> Postgres {
+        Postgres::start_with(&PgOptions::default())
+    }
+
+    /// initdb + start with a password and/or TLS.
+    pub fn start_with(options: &PgOptions) -> Postgres {
         let bin = pg_bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("koku-pg-")
             .tempdir()
             .unwrap();
         let as_postgres_user = is_root();
-        if as_postgres_user {
-            let st = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(st.success(), "chown of the test cluster dir failed");
-        }
         let data = dir.path().join("data");
         let mut pg = Postgres {
             dir,
@@ -112,6 +135,30 @@ impl Postgres {
             as_postgres_user,
             stopped: true,
         };
+        let mut extra = String::new();
+        if let Some(tls) = &options.tls {
+            pg.write_private("server.crt", &tls.cert_pem);
+            pg.write_private("server.key", &tls.key_pem);
+            extra.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                pg.dir.path().display()
+            ));
+            if let Some(ca) = &tls.client_ca_pem {
+                pg.write_private("client-ca.crt", ca);
+                extra.push_str(&format!(
+                    " -c ssl_ca_file={}/client-ca.crt",
+                    pg.dir.path().display()
+                ));
+            }
+        }
+        if as_postgres_user {
+            let st = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(pg.dir.path())
+                .status()
+                .unwrap();
+            assert!(st.success(), "chown of the test cluster dir failed");
+        }
         pg.run(
             "initdb",
             &[
@@ -126,11 +173,14 @@ impl Postgres {
                 "--no-instructions",
             ],
         );
+        if options.password.is_some() || options.tls.is_some() {
+            pg.write_hba(&data, options);
+        }
         for _ in 0..5 {
             let port = free_port();
             let opts = format!(
                 "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
-                 -c full_page_writes=off -c max_wal_size=2GB",
+                 -c full_page_writes=off -c max_wal_size=2GB{extra}",
                 pg.dir.path().display()
             );
             let log = pg.dir.path().join("log");
@@ -153,11 +203,65 @@ impl Postgres {
                 pg.port = port;
                 pg.stopped = false;
                 wait_for_port(port, "PostgreSQL", Duration::from_secs(10));
+                if let Some(password) = &options.password {
+                    pg.connect("postgres")
+                        .batch_execute(&format!(
+                            "ALTER ROLE postgres PASSWORD '{}'",
+                            password.replace('\'', "''")
+                        ))
+                        .unwrap();
+                }
                 return pg;
             }
         }
         let log = std::fs::read_to_string(pg.dir.path().join("log")).unwrap_or_default();
         panic!("PostgreSQL did not start:\n{log}");
+    }
+
+    /// A file only its owner may read (PostgreSQL refuses a key others can read).
+    fn write_private(&self, name: &str, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    fn write_hba(&self, data: &Path, options: &PgOptions) {
+        let method = match (&options.tls, &options.password) {
+            (
+                Some(ServerTls {
+                    client_ca_pem: Some(_),
+                    ..
+                }),
+                _,
+            ) => "cert",
+            (_, Some(_)) => "scram-sha-256",
+            _ => "trust",
+        };
+        let only_tls = options.tls.as_ref().is_some_and(|t| t.only);
+        let mut hba = String::from("local all all trust\n");
+        if only_tls {
+            hba.push_str(&format!("hostssl all all 127.0.0.1/32 {method}\n"));
+            hba.push_str("hostnossl all all 127.0.0.1/32 reject\n");
+        } else {
+            hba.push_str(&format!("host all all 127.0.0.1/32 {method}\n"));
+        }
+        // The data dir belongs to `postgres` when run as root: so must this file.
+        let path = data.join("pg_hba.conf");
+        std::fs::write(&path, hba).unwrap();
+        if self.as_postgres_user {
+            let st = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(st.success(), "chown of pg_hba.conf failed");
+        }
+    }
+
+    /// The directory of the cluster's Unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        self.dir.path()
     }
 
     fn command(&self, tool: &str) -> Command {
@@ -189,13 +293,21 @@ impl Postgres {
         );
     }
 
-    /// A libpq URL for `dbname` (no password: trust auth).
+    /// A libpq URL for `dbname` over TCP, without a password.
     pub fn url(&self, dbname: &str) -> String {
         format!("postgresql://postgres@127.0.0.1:{}/{dbname}", self.port)
     }
 
+    /// An administrative connection as `postgres` through the Unix socket (trusted whatever
+    /// [`PgOptions`] the cluster has).
     pub fn connect(&self, dbname: &str) -> postgres::Client {
-        postgres::Client::connect(&self.url(dbname), postgres::NoTls).unwrap()
+        postgres::Config::new()
+            .host_path(self.dir.path())
+            .port(self.port)
+            .user("postgres")
+            .dbname(dbname)
+            .connect(postgres::NoTls)
+            .unwrap()
     }
 
     /// Create a fresh database (tests share a cluster but not a database).
