@@ -3,12 +3,10 @@
 //! * [`schema`]: the canonical Arrow schema of every dataset a work directory holds;
 //! * [`workdir`]: `run.json`, atomic checksummed IPC files, and the checks that refuse a stale, foreign
 //!   or corrupt work directory;
-//! * [`compare`]: ours vs koku's summary rows by natural key (`koku-compare`);
 //! * [`config`]: flags-then-environment configuration with koku's variable names, secrets redacted;
 //! * [`logging`]: `tracing` to stderr, the same for every binary;
 //! * [`error`]: typed errors naming the file at fault.
 
-pub mod compare;
 pub mod config;
 pub mod error;
 pub mod logging;

@@ -38,10 +38,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::config::DbConfig;
-use crate::pgcsv::{CsvError, CsvRecords};
-use crate::schema::{ColumnType, OCP_DAILY_SUMMARY};
-use crate::workdir::{DatasetReader, WorkDir, meta, stage};
+use koku_common::config::DbConfig;
+use koku_common::pgcsv::{CsvError, CsvRecords};
+use koku_common::schema::{ColumnType, OCP_DAILY_SUMMARY};
+use koku_common::workdir::{DatasetReader, WorkDir, meta, stage};
 
 /// koku's table (and our file's dataset) name.
 pub const SUMMARY_TABLE: &str = "reporting_ocpusagelineitem_daily_summary";
@@ -808,7 +808,7 @@ pub struct Report {
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
     #[error(transparent)]
-    WorkDir(#[from] crate::Error),
+    WorkDir(#[from] koku_common::Error),
 
     #[error("{path}: {error}")]
     Io {
@@ -1345,7 +1345,7 @@ pub fn read_ipc(path: &Path) -> Result<(Table, RunInfo)> {
             error: e,
         })?;
         let md = arrow::ipc::reader::FileReader::try_new(BufReader::new(f), None)
-            .map_err(|e| crate::Error::arrow(path, e))?
+            .map_err(|e| koku_common::Error::arrow(path, e))?
             .schema()
             .metadata()
             .clone();
@@ -1371,7 +1371,7 @@ fn ipc_table(reader: DatasetReader, path: &Path) -> Result<Table> {
         .collect();
     let mut table = Table::new(label, columns);
     for batch in reader {
-        let batch = batch.map_err(|e| crate::Error::arrow(path, e))?;
+        let batch = batch.map_err(|e| koku_common::Error::arrow(path, e))?;
         append_batch(&mut table, &batch)?;
     }
     Ok(table)

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
-use koku_common::compare::{
+use koku_compare::{
     DEFAULT_ABS_TOL, DEFAULT_REL_TOL, Options, Report, SUMMARY_TABLE, Table, read_csv, read_ipc,
     read_postgres,
 };
@@ -152,7 +152,7 @@ fn run(cli: &Cli) -> anyhow::Result<Report> {
         max_details: cli.max_diffs,
         scope,
     };
-    Ok(koku_common::compare::compare(&ours, &theirs, &options)?)
+    Ok(koku_compare::compare(&ours, &theirs, &options)?)
 }
 
 fn main() -> ExitCode {

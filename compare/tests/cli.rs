@@ -8,7 +8,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use chrono::Utc;
-use koku_common::compare::{Table, Value, column_kind, read_ipc};
+use koku_compare::{Table, Value, column_kind, read_ipc};
 use koku_common::schema::OCP_DAILY_SUMMARY;
 use koku_common::workdir::{RunIdentity, StageRecord, WorkDir, stage};
 use predicates::prelude::*;
