@@ -8,9 +8,10 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use chrono::Utc;
-use koku_compare::{Table, Value, column_kind, read_ipc};
 use koku_common::schema::OCP_DAILY_SUMMARY;
 use koku_common::workdir::{RunIdentity, StageRecord, WorkDir, stage};
+use koku_compare::tables::ocp::DAILY_SUMMARY;
+use koku_compare::{Table, Value, read_ipc};
 use predicates::prelude::*;
 
 const SOURCE: &str = "11111111-1111-1111-1111-111111111111";
@@ -72,7 +73,7 @@ fn workdir(dir: &Path) {
 
 /// The work dir's rows as maps.
 fn rows(dir: &Path) -> Vec<BTreeMap<String, Value>> {
-    let (t, _): (Table, _) = read_ipc(dir).unwrap();
+    let (t, _): (Table, _) = read_ipc(&DAILY_SUMMARY, dir).unwrap();
     (0..t.len()).map(|i| t.row_map(i)).collect()
 }
 
@@ -122,7 +123,7 @@ fn pg_export(rows: &[BTreeMap<String, Value>]) -> String {
                 Value::Date(d) => d.to_string(),
                 Value::Json(s) => quote(&jsonb_text(&serde_json::from_str(&s).unwrap())),
                 Value::Text(s) => {
-                    assert!(column_kind(c).is_some());
+                    assert!(DAILY_SUMMARY.column_kind(c).is_some());
                     if s.contains([',', '"', ' ']) || s.is_empty() {
                         quote(&s)
                     } else {
@@ -518,4 +519,53 @@ fn unused_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+#[test]
+fn help_lists_the_known_tables_with_examples() {
+    let out = cmp().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for t in koku_compare::tables::ALL {
+        assert!(text.contains(t.name), "{text}");
+    }
+    assert!(
+        text.contains("pod key: usage_start, namespace, node, pod_labels"),
+        "{text}"
+    );
+    assert!(
+        text.contains("koku-compare WORKDIR --csv koku.csv"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_table_comes_from_ours_or_from_table() {
+    let f = Fixture::new();
+    let csv = f.export(&f.rows());
+    // a partition of the table OURS holds
+    cmp()
+        .arg(f.wd())
+        .arg("--csv")
+        .arg(&csv)
+        .args([
+            "--table",
+            "reporting_ocpusagelineitem_daily_summary_2025_10",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "table:     reporting_ocpusagelineitem_daily_summary (OCP daily summary)",
+        ));
+    // an unknown name is only a table to read from the database
+    cmp()
+        .arg(f.wd())
+        .arg("--csv")
+        .arg(&csv)
+        .args(["--table", "reporting_ocpusagelineitem_daily_sumary"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--table reporting_ocpusagelineitem_daily_sumary is not a known table",
+        ));
 }
