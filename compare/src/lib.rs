@@ -3,7 +3,7 @@
 //! * [`compare()`] ([`mod@compare`]): the comparison, generic over a table definition;
 //! * [`definition`]: what a [`TableDef`] says about a table (row kinds and their keys, columns, scope,
 //!   rows of later koku steps);
-//! * [`tables`]: the known tables, one definition each (`tables::ocp`);
+//! * [`tables`]: the known tables, one definition each (`tables::ocp`, `tables::aws`);
 //! * [`read`]: our work dir or `.arrow` file, a CSV export of koku's table, koku's table itself;
 //! * [`report`]: the outcome, as text or JSON;
 //! * [`value`], [`key`], [`scope`], [`table`]: typed cells, natural keys, the rows that take part, rows

@@ -89,7 +89,7 @@ struct Cli {
     #[arg(long, value_name = "X", default_value_t = DEFAULT_REL_TOL)]
     rel_tol: f64,
     /// Absolute tolerance for measures (default: one unit of the last decimal koku's numeric columns
-    /// keep: 1e-15 for the OCP table's numeric(33,15)).
+    /// keep: 1e-15 for the OCP table's numeric(33,15), 1e-9 for the AWS table's numeric(24,9)).
     #[arg(long, value_name = "Y")]
     abs_tol: Option<f64>,
     /// Report format.

@@ -1,5 +1,6 @@
 //! The tables `koku-compare` knows, one [`TableDef`] each.
 
+pub mod aws;
 pub mod ocp;
 
 use std::fmt::Write as _;
@@ -8,7 +9,7 @@ use crate::definition::TableDef;
 use crate::value::Kind;
 
 /// Every known table.
-pub const ALL: &[&TableDef] = &[&ocp::DAILY_SUMMARY];
+pub const ALL: &[&TableDef] = &[&ocp::DAILY_SUMMARY, &aws::DAILY_SUMMARY];
 
 /// The table called `table`, or whose partition it is.
 pub fn by_name(table: &str) -> Option<&'static TableDef> {
