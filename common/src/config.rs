@@ -172,6 +172,8 @@ pub struct S3Config {
     pub max_attempts: u32,
     /// Path-style addressing (`endpoint/bucket/key`), needed by most S3-compatible servers.
     pub path_style: bool,
+    /// The endpoint was given without a scheme and `https://` was added (so a TLS failure can say so).
+    pub scheme_added: bool,
 }
 
 impl S3Config {
@@ -183,11 +185,15 @@ impl S3Config {
         secret_key: Option<String>,
         timeout_secs: Option<u64>,
     ) -> Result<S3Config> {
-        let endpoint = endpoint.or_else(|| var(env::S3_ENDPOINT)).map(|e| {
-            if e.starts_with("http://") || e.starts_with("https://") {
-                e
-            } else {
+        let given = endpoint.or_else(|| var(env::S3_ENDPOINT));
+        let scheme_added = given
+            .as_deref()
+            .is_some_and(|e| !e.starts_with("http://") && !e.starts_with("https://"));
+        let endpoint = given.map(|e| {
+            if scheme_added {
                 format!("https://{e}")
+            } else {
+                e
             }
         });
         let timeout = match timeout_secs {
@@ -212,6 +218,7 @@ impl S3Config {
             )));
         }
         Ok(S3Config {
+            scheme_added,
             path_style: endpoint.is_some(),
             endpoint,
             region: region
@@ -258,7 +265,10 @@ mod tests {
     fn s3_endpoint_gets_scheme_like_koku() {
         let c = S3Config::resolve(Some("minio:9000".into()), None, None, None, Some(5)).unwrap();
         assert_eq!(c.endpoint.as_deref(), Some("https://minio:9000"));
-        assert!(c.path_style);
+        assert!(c.path_style && c.scheme_added);
+        let c =
+            S3Config::resolve(Some("http://minio:9000".into()), None, None, None, Some(5)).unwrap();
+        assert!(!c.scheme_added);
         let err = S3Config::resolve(None, None, Some("AK".into()), None, Some(5)).unwrap_err();
         assert!(err.to_string().contains("S3_SECRET"), "{err}");
     }

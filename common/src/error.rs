@@ -16,6 +16,18 @@ pub enum Error {
         source: arrow::error::ArrowError,
     },
 
+    #[error("{path}: cannot write the Arrow IPC file: {source}")]
+    WriteArrow {
+        path: PathBuf,
+        source: arrow::error::ArrowError,
+    },
+
+    #[error(
+        "{path}: refusing to use this folder as a work directory: it is not empty and has no run.json \
+         (found {found}); use an empty or new folder"
+    )]
+    NotEmpty { path: PathBuf, found: PathBuf },
+
     #[error("{path}: not a work directory (no run.json); run koku-extract first")]
     NotAWorkDir { path: PathBuf },
 

@@ -5,12 +5,14 @@
 //!   or corrupt work directory;
 //! * [`config`]: flags-then-environment configuration with koku's variable names, secrets redacted;
 //! * [`logging`]: `tracing` to stderr, the same for every binary;
-//! * [`error`]: typed errors naming the file at fault.
+//! * [`error`]: typed errors naming the file at fault;
+//! * [`pgerror`]: PostgreSQL errors as one line with the server's cause.
 
 pub mod config;
 pub mod error;
 pub mod logging;
 pub mod pgcsv;
+pub mod pgerror;
 pub mod schema;
 pub mod workdir;
 

@@ -50,13 +50,16 @@ pub mod stage {
 /// What a run is: one source, one window of days inside one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunIdentity {
-    /// `ocp` (later `ocp-aws`, ...).
+    /// `ocp`, `aws` (later `ocp-aws`, ...).
     pub flow: String,
     /// Tenant schema, e.g. `org1234567`.
     pub schema: String,
     /// Provider (source) UUID, lowercase with dashes.
     pub source_uuid: String,
-    pub cluster_id: String,
+    /// OCP: the source's cluster id. Absent for flows without a cluster (not serialised then, so an
+    /// OCP run's `run.json` and run id are what they were before other flows existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
     pub cluster_alias: Option<String>,
     /// `%Y` of the month.
     pub year: String,
@@ -68,7 +71,12 @@ pub struct RunIdentity {
     pub end_date: NaiveDate,
     /// The start date as requested, before clamping.
     pub requested_start_date: NaiveDate,
-    pub report_period_id: i32,
+    /// OCP: the month's `reporting_ocpusagereportperiod` id (koku's delete is keyed on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_period_id: Option<i32>,
+    /// AWS: the month's `reporting_awscostentrybill` id (koku's delete is keyed on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill_id: Option<i32>,
 }
 
 impl RunIdentity {
@@ -78,6 +86,35 @@ impl RunIdentity {
         let text = serde_json::to_string(self).expect("identity serialises");
         let digest = Sha256::digest(text.as_bytes());
         hex::encode(&digest[..8])
+    }
+
+    /// One line for people: `ocp run of org1234567, source …, cluster c1 ("My Cluster"), days
+    /// 2025-10-01..2025-10-31 of 2025-10, report period 7`.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{} run of {}, source {}",
+            self.flow, self.schema, self.source_uuid
+        );
+        if let Some(c) = &self.cluster_id {
+            s.push_str(&format!(", cluster {c}"));
+        }
+        if let Some(a) = &self.cluster_alias {
+            s.push_str(&format!(" ({a:?})"));
+        }
+        s.push_str(&format!(
+            ", days {}..{} of {}-{}",
+            self.start_date, self.end_date, self.year, self.month
+        ));
+        if self.requested_start_date != self.start_date {
+            s.push_str(&format!(" (requested from {})", self.requested_start_date));
+        }
+        if let Some(rp) = self.report_period_id {
+            s.push_str(&format!(", report period {rp}"));
+        }
+        if let Some(b) = self.bill_id {
+            s.push_str(&format!(", bill {b}"));
+        }
+        s
     }
 
     /// The key/value metadata every IPC file of this run carries.
@@ -180,9 +217,9 @@ impl WorkDir {
             .map(|e| e.path())
             .find(|p| !is_tmp_file(p))
         {
-            return Err(Error::ForeignWorkDir {
-                path: stray,
-                reason: "the folder is not empty and has no run.json; use an empty folder".into(),
+            return Err(Error::NotEmpty {
+                path: path.to_path_buf(),
+                found: stray,
             });
         }
         let run = RunFile {
@@ -248,6 +285,28 @@ impl WorkDir {
             stage: name.to_string(),
             hint: hint.to_string(),
         })
+    }
+
+    /// Remove temporary files a stage killed mid-write left behind (`.<name>.tmp<pid>`), unless the
+    /// process that writes them is still running (another stage on this work dir). Returns what was
+    /// removed.
+    pub fn remove_stale_tmp_files(&self) -> Result<Vec<PathBuf>> {
+        let mut removed = Vec::new();
+        for entry in fs::read_dir(&self.path)
+            .map_err(|e| Error::io(&self.path, e))?
+            .flatten()
+        {
+            let p = entry.path();
+            let Some(pid) = tmp_file_pid(&p) else {
+                continue;
+            };
+            if pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists() {
+                continue;
+            }
+            fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+            removed.push(p);
+        }
+        Ok(removed)
     }
 
     /// Record a finished stage and drop the records of the stages after it (their files are stale now).
@@ -412,6 +471,15 @@ fn is_tmp_file(p: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n.contains(".tmp"))
 }
 
+/// The pid in a temporary file's name (`.<name>.tmp<pid>`).
+fn tmp_file_pid(p: &Path) -> Option<u32> {
+    let name = p.file_name()?.to_str()?;
+    if !name.starts_with('.') {
+        return None;
+    }
+    name.rsplit_once(".tmp")?.1.parse().ok()
+}
+
 fn tmp_path(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
@@ -492,7 +560,7 @@ impl DatasetWriter {
             inner: BufWriter::with_capacity(1 << 20, file),
             hasher: Sha256::new(),
         };
-        let writer = FileWriter::try_new(hw, &schema).map_err(|e| Error::arrow(&tmp, e))?;
+        let writer = FileWriter::try_new(hw, &schema).map_err(|e| write_error(&tmp, e))?;
         Ok(DatasetWriter {
             dataset,
             final_path,
@@ -513,13 +581,13 @@ impl DatasetWriter {
             return Ok(());
         }
         let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())
-            .map_err(|e| Error::arrow(&self.final_path, e))?;
+            .map_err(|e| write_error(&self.final_path, e))?;
         self.rows += batch.num_rows() as u64;
         self.writer
             .as_mut()
             .expect("writer open until finish")
             .write(&batch)
-            .map_err(|e| Error::arrow(&self.tmp_path, e))
+            .map_err(|e| write_error(&self.tmp_path, e))
     }
 
     pub fn rows(&self) -> u64 {
@@ -531,10 +599,10 @@ impl DatasetWriter {
         let mut writer = self.writer.take().expect("writer open until finish");
         writer
             .finish()
-            .map_err(|e| Error::arrow(&self.tmp_path, e))?;
+            .map_err(|e| write_error(&self.tmp_path, e))?;
         let hw = writer
             .into_inner()
-            .map_err(|e| Error::arrow(&self.tmp_path, e))?;
+            .map_err(|e| write_error(&self.tmp_path, e))?;
         let sha256 = hex::encode(hw.hasher.finalize());
         let file = hw
             .inner
@@ -556,6 +624,18 @@ impl Drop for DatasetWriter {
         if self.writer.is_some() {
             let _ = fs::remove_file(&self.tmp_path);
         }
+    }
+}
+
+/// An error while writing an IPC file: a failed write (a full disk) is an I/O error of the file, not
+/// an Arrow format problem.
+fn write_error(path: &Path, e: arrow::error::ArrowError) -> Error {
+    match e {
+        arrow::error::ArrowError::IoError(_, source) => Error::io(path, source),
+        other => Error::WriteArrow {
+            path: path.to_path_buf(),
+            source: other,
+        },
     }
 }
 

@@ -161,7 +161,7 @@ impl Scope {
 pub struct RunInfo {
     pub schema: Option<String>,
     pub source_uuid: Option<String>,
-    /// The value of the table's period column for this run, when the run records it.
+    /// The value of the table's period column for this run, when `run.json` records it.
     pub period_id: Option<i64>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -174,8 +174,8 @@ impl RunInfo {
             schema: Some(id.schema.clone()),
             source_uuid: Some(id.source_uuid.clone()),
             period_id: match period {
-                RunValue::ReportPeriodId => Some(id.report_period_id as i64),
-                // `run.json` records no bill yet (no AWS flow): --bill-id gives it.
+                RunValue::ReportPeriodId => id.report_period_id.map(i64::from),
+                RunValue::BillId => id.bill_id.map(i64::from),
                 _ => None,
             },
             start_date: Some(id.start_date),

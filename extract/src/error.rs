@@ -61,6 +61,23 @@ pub enum ExtractError {
         expected: &'static str,
     },
 
+    /// A value koku's summary would fail on (NaN measure, labels that are not a JSON object).
+    #[error("{file}: row {row} (0-based), column {column}: {reason}")]
+    BadValue {
+        file: String,
+        row: u64,
+        column: &'static str,
+        reason: String,
+    },
+
+    /// No object at all was found for the run: a wrong `--from`, bucket prefix or source would
+    /// otherwise let the load replace koku's rows with nothing.
+    #[error(
+        "no input: {location} holds no {what} files for this source and month; check --from (bucket, prefix \
+         or folder), --schema and --source. Nothing was written. Pass --allow-empty if the month really has no data"
+    )]
+    NoInput { location: String, what: String },
+
     /// An Arrow kernel failed while normalising a file's batches.
     #[error("{file}: {source}")]
     Arrow {
@@ -68,10 +85,11 @@ pub enum ExtractError {
         source: arrow::error::ArrowError,
     },
 
-    /// A PostgreSQL query failed.
-    #[error("PostgreSQL: {what}: {source}")]
+    /// A PostgreSQL query failed; `reason` keeps the server's message and SQLSTATE.
+    #[error("PostgreSQL: {what}: {reason}")]
     Database {
         what: String,
+        reason: String,
         source: postgres::Error,
     },
 
@@ -106,6 +124,7 @@ impl ExtractError {
     pub(crate) fn db(what: impl Into<String>, source: postgres::Error) -> Self {
         ExtractError::Database {
             what: what.into(),
+            reason: koku_common::pgerror::describe(&source),
             source,
         }
     }

@@ -1,5 +1,6 @@
-//! `koku-extract`: the command line over [`koku_extract`]. Parses flags, resolves configuration
-//! (flags first, then koku's environment variables), builds the object source and prints a summary.
+//! `koku-extract`: the command line over [`koku_extract`]. One subcommand per flow; what every flow
+//! shares (where the Parquet is, the run's month and window, the database, S3 settings, the work dir)
+//! is one flattened [`RunArgs`]. Configuration is flags first, then koku's environment variables.
 //! Secrets (S3 secret key, database password) are taken from the environment or the URL only and are
 //! never printed.
 
@@ -10,10 +11,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use koku_common::config::{DbConfig, S3Config};
-use koku_extract::pg_inputs::parse_enabled_keys;
+use koku_extract::pg::parse_enabled_keys;
 use koku_extract::{
     ExtractOptions, LocalSource, ObjectSource, OcpRequest, PgOverrides, S3Source, SourceSpec,
 };
+use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -30,11 +32,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Extract the inputs of the OpenShift daily summary for one source and one window of one month.
+    #[command(after_help = OCP_EXAMPLES)]
     Ocp(OcpArgs),
 }
 
+const OCP_EXAMPLES: &str = "Examples:
+  # koku's bucket and database (S3_* and DATABASE_* variables as koku sets them):
+  koku-extract ocp --from s3://koku-report --schema org1234567 --source $SOURCE_UUID \\
+      --year 2025 --month 10 --out /scratch/run1
+  # a local copy of the bucket, every PostgreSQL input as a flag:
+  koku-extract ocp --from ./testdata/ocp-small --schema org1234567 \\
+      --source 00000000-0000-0000-0000-000000000001 --year 2025 --month 10 \\
+      --cluster-id ocp-small-cluster --report-period-id 1 --enabled-keys app \\
+      --cost-categories cc.csv --node-roles nodes.csv --out /tmp/run1";
+
+/// What every flow's extract takes: where koku's Parquet is, the run's month and window, koku's
+/// database, S3 settings, tuning, and the work dir.
 #[derive(Args)]
-struct OcpArgs {
+struct RunArgs {
     /// Root holding koku's data/parquet/... keys: s3://BUCKET[/PREFIX] or a local folder.
     /// `s3://` alone takes the bucket from S3_BUCKET_NAME / REQUESTED_BUCKET.
     #[arg(long, value_name = "s3://BUCKET[/PREFIX] | LOCAL_DIR")]
@@ -42,44 +57,20 @@ struct OcpArgs {
     /// Tenant schema (e.g. org1234567; legacy acctNNN).
     #[arg(long, value_name = "ORG")]
     schema: String,
-    /// Source (provider) UUID.
-    #[arg(long, value_name = "UUID")]
-    source: Uuid,
     /// Year of the month to summarise (the `year=` partition).
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1900..=9999))]
     year: i32,
     /// Month to summarise, 1-12 (the zero-padded `month=` partition).
     #[arg(long, value_name = "MM", value_parser = clap::value_parser!(u32).range(1..=12))]
     month: u32,
-    /// First day (default: the first of the month). Clamped to the first day with daily pod data.
+    /// First day (default: the first of the month).
     #[arg(long, value_name = "YYYY-MM-DD")]
     start_date: Option<NaiveDate>,
     /// Last day, inclusive (default: the last of the month).
     #[arg(long, value_name = "YYYY-MM-DD")]
     end_date: Option<NaiveDate>,
-    /// Cluster id (default: from the provider's credentials in the database).
-    #[arg(long, value_name = "ID")]
-    cluster_id: Option<String>,
-    /// Cluster alias (default: from the database; without a database NULL).
-    #[arg(long, value_name = "NAME")]
-    cluster_alias: Option<String>,
-    /// reporting_ocpusagereportperiod id of the month (default: from the database).
-    #[arg(long, value_name = "N")]
-    report_period_id: Option<i32>,
-    /// Enabled OCP tag keys, comma-separated; an empty string means none (default: from the database).
-    #[arg(long, value_name = "K1,K2,...")]
-    enabled_keys: Option<String>,
-    /// CSV with header `namespace,cost_category_id` (default: from the database). An unquoted empty
-    /// field is NULL, `""` is the empty string (PostgreSQL COPY CSV convention).
-    #[arg(long, value_name = "FILE")]
-    cost_categories: Option<PathBuf>,
-    /// CSV with header `node,resource_id,node_role` (default: the database's reporting_ocp_nodes).
-    /// Each row declares the role of one of this cluster's nodes; nodes not listed get the role koku's
-    /// nodes query derives from the data.
-    #[arg(long, value_name = "FILE")]
-    node_roles: Option<PathBuf>,
-    /// libpq URL of koku's database (else DATABASE_URL, else koku's DATABASE_* variables; none =
-    /// every PostgreSQL input from flags).
+    /// libpq URL of koku's database, without a password (else DATABASE_URL, else koku's DATABASE_*
+    /// variables; none = every PostgreSQL input from flags).
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
     /// S3 endpoint (else S3_ENDPOINT; none = AWS). Keys come from S3_ACCESS_KEY / S3_SECRET, else the
@@ -101,6 +92,10 @@ struct OcpArgs {
     /// ListObjectsV2 page size (testing aid).
     #[arg(long, hide = true)]
     s3_page_size: Option<i32>,
+    /// Accept a run that finds no input file for the source and month (otherwise refused, so that a
+    /// wrong --from cannot lead the load to replace koku's rows with nothing).
+    #[arg(long)]
+    allow_empty: bool,
     /// Debug logging.
     #[arg(short, long)]
     verbose: bool,
@@ -109,24 +104,56 @@ struct OcpArgs {
     out: PathBuf,
 }
 
+#[derive(Args)]
+struct OcpArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Source (provider) UUID.
+    #[arg(long, value_name = "UUID")]
+    source: Uuid,
+    /// Cluster id (default: from the provider's credentials in the database).
+    #[arg(long, value_name = "ID")]
+    cluster_id: Option<String>,
+    /// Cluster alias (default: from the database; without a database NULL).
+    #[arg(long, value_name = "NAME")]
+    cluster_alias: Option<String>,
+    /// reporting_ocpusagereportperiod id of the month (default: from the database).
+    #[arg(long, value_name = "N")]
+    report_period_id: Option<i32>,
+    /// Enabled OCP tag keys, comma-separated; an empty string means none (default: from the database).
+    #[arg(long, value_name = "K1,K2,...")]
+    enabled_keys: Option<String>,
+    /// CSV with header `namespace,cost_category_id` (default: from the database). An unquoted empty
+    /// field is NULL, `""` is the empty string (PostgreSQL COPY CSV convention).
+    #[arg(long, value_name = "FILE")]
+    cost_categories: Option<PathBuf>,
+    /// CSV with header `node,resource_id,node_role` (default: the database's reporting_ocp_nodes).
+    /// Each row declares the role of one of this cluster's nodes; nodes not listed get the role koku's
+    /// nodes query derives from the data.
+    #[arg(long, value_name = "FILE")]
+    node_roles: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Ocp(args) => {
-            koku_common::logging::init(args.verbose);
-            match run_ocp(args) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    // `{e}`, not `{e:#}`: our errors already include their cause's text.
-                    eprintln!("koku-extract: error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            koku_common::logging::init(args.run.verbose);
+            run_ocp(args)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{e}`, not `{e:#}`: our errors already include their cause's text.
+            eprintln!("koku-extract: error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
+/// The object source `--from` names, and the runtime its I/O runs on.
+fn open_source(args: &RunArgs) -> anyhow::Result<(Runtime, Arc<dyn ObjectSource>)> {
     let rt = koku_extract::new_runtime()?;
     let spec = SourceSpec::parse(&args.from, S3Config::default_bucket())?;
     let source: Arc<dyn ObjectSource> = match spec {
@@ -149,17 +176,36 @@ fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
             Arc::new(s3.with_page_size(args.s3_page_size))
         }
     };
+    Ok((rt, source))
+}
+
+fn options(args: &RunArgs) -> ExtractOptions {
+    ExtractOptions {
+        concurrency: args.concurrency as usize,
+        batch_size: args.batch_size,
+        progress: koku_common::logging::progress_enabled(),
+        allow_empty: args.allow_empty,
+        ..ExtractOptions::default()
+    }
+}
+
+fn database(args: &RunArgs) -> anyhow::Result<Option<DbConfig>> {
     let database = DbConfig::resolve(args.database_url.as_deref())?;
     if let Some(db) = &database {
         tracing::debug!(database = %db, "database");
     }
+    Ok(database)
+}
+
+fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
+    let (rt, source) = open_source(&args.run)?;
     let request = OcpRequest {
-        schema: args.schema,
+        schema: args.run.schema.clone(),
         source_uuid: args.source,
-        year: args.year,
-        month: args.month,
-        start_date: args.start_date,
-        end_date: args.end_date,
+        year: args.run.year,
+        month: args.run.month,
+        start_date: args.run.start_date,
+        end_date: args.run.end_date,
         pg: PgOverrides {
             cluster_id: args.cluster_id,
             cluster_alias: args.cluster_alias,
@@ -168,24 +214,17 @@ fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
             cost_categories: args.cost_categories,
             node_roles: args.node_roles,
         },
-        database,
-        out: args.out.clone(),
+        database: database(&args.run)?,
+        out: args.run.out.clone(),
     };
-    let options = ExtractOptions {
-        concurrency: args.concurrency as usize,
-        batch_size: args.batch_size,
-        progress: koku_common::logging::progress_enabled(),
-        ..ExtractOptions::default()
-    };
-    tracing::info!(from = %source.root(), out = %args.out.display(), "extracting");
-    let report = koku_extract::extract_ocp(&rt, source, &request, &options)?;
+    tracing::info!(from = %source.root(), out = %args.run.out.display(), "extracting");
+    let report = koku_extract::extract_ocp(&rt, source, &request, &options(&args.run))?;
     let id = &report.identity;
     tracing::info!(
         start_date = %id.start_date,
         requested_start_date = %id.requested_start_date,
         end_date = %id.end_date,
-        cluster_id = %id.cluster_id,
-        report_period_id = id.report_period_id,
+        run = %id.describe(),
         "done"
     );
     for d in &report.datasets {

@@ -36,10 +36,8 @@ use koku_common::schema::{ColumnType, Dataset};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
+use crate::checks::{CheckPlan, Findings};
 use crate::error::{ExtractError, Result};
-
-/// The column every OCP dataset is filtered on.
-pub const INTERVAL_START: &str = "interval_start";
 
 /// Default rows per decoded batch.
 pub const DEFAULT_BATCH_SIZE: usize = 32 * 1024;
@@ -70,8 +68,9 @@ impl ParquetFile {
         self.builder.metadata().file_metadata().num_rows().max(0) as u64
     }
 
-    /// Stream the file's rows in `dataset`'s canonical schema, keeping only rows whose
-    /// `interval_start` lies in `[bounds.0, bounds.1)` (milliseconds, UTC wall clock).
+    /// Stream the file's rows in `dataset`'s canonical schema, keeping only rows whose time column
+    /// (OCP `interval_start`, AWS `lineitem_usagestartdate`) lies in `[bounds.0, bounds.1)`
+    /// (milliseconds, UTC wall clock), and checking their values ([`crate::checks`]).
     pub fn batches(
         self,
         dataset: &'static Dataset,
@@ -79,12 +78,10 @@ impl ParquetFile {
         batch_size: usize,
     ) -> Result<FileBatches> {
         let wanted: Vec<(&'static str, ColumnType)> = dataset.columns.to_vec();
-        let filter_at = dataset.column_index(INTERVAL_START).ok_or_else(|| {
-            ExtractError::Usage(format!(
-                "dataset {} has no {INTERVAL_START} column to filter on",
-                dataset.name
-            ))
-        })?;
+        let time = time_column(dataset)?;
+        let filter_at = dataset
+            .column_index(time)
+            .expect("the time column is a column");
         self.build(
             dataset,
             wanted,
@@ -92,43 +89,39 @@ impl ParquetFile {
             bounds,
             batch_size,
             dataset.schema(),
+            CheckPlan::for_dataset(dataset),
         )
     }
 
-    /// The smallest `interval_start` in `[bounds.0, bounds.1)`, decoding that one column only (the
-    /// start-date clamp of spec §1 step 2).
-    pub fn min_interval_start(
+    /// The smallest value of the time column in `[bounds.0, bounds.1)`, decoding that one column only
+    /// (the start-date clamp of spec ocp-daily-summary §1 step 2).
+    pub fn min_time(
         self,
         dataset: &'static Dataset,
         bounds: (i64, i64),
         batch_size: usize,
     ) -> Result<Option<i64>> {
-        let ty = dataset
-            .columns
-            .iter()
-            .find(|(n, _)| *n == INTERVAL_START)
-            .map(|(_, t)| *t)
-            .unwrap_or(ColumnType::Timestamp);
+        let time = time_column(dataset)?;
+        let ty = ColumnType::Timestamp;
         let schema = Arc::new(arrow::datatypes::Schema::new(vec![
-            arrow::datatypes::Field::new(INTERVAL_START, ty.arrow(), true),
+            arrow::datatypes::Field::new(time, ty.arrow(), true),
         ]));
         let file = self.file.clone();
         let mut min: Option<i64> = None;
         for batch in self.build(
             dataset,
-            vec![(INTERVAL_START, ty)],
+            vec![(time, ty)],
             0,
             bounds,
             batch_size,
             schema,
+            CheckPlan::default(),
         )? {
             let batch = batch?;
             let col = batch
                 .column(0)
                 .as_primitive_opt::<TimestampMillisecondType>()
-                .ok_or_else(|| {
-                    ExtractError::Usage(format!("{file}: {INTERVAL_START} is not a timestamp"))
-                })?;
+                .ok_or_else(|| ExtractError::Usage(format!("{file}: {time} is not a timestamp")))?;
             if let Some(m) = arrow::compute::min(col) {
                 min = Some(min.map_or(m, |x: i64| x.min(m)));
             }
@@ -136,6 +129,7 @@ impl ParquetFile {
         Ok(min)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn build(
         self,
         dataset: &'static Dataset,
@@ -144,6 +138,7 @@ impl ParquetFile {
         bounds: (i64, i64),
         batch_size: usize,
         schema: SchemaRef,
+        checks: CheckPlan,
     ) -> Result<FileBatches> {
         let file_schema = self.builder.schema().clone();
         // Resolve every wanted column to a field of the file, by name.
@@ -202,8 +197,18 @@ impl ParquetFile {
             schema,
             filter_at,
             bounds,
+            checks,
+            findings: Findings::default(),
+            rows_read: 0,
         })
     }
+}
+
+/// The timestamp a Parquet dataset is windowed on.
+fn time_column(dataset: &'static Dataset) -> Result<&'static str> {
+    dataset.parquet().map(|p| p.time_column).ok_or_else(|| {
+        ExtractError::Usage(format!("dataset {} is not read from Parquet", dataset.name))
+    })
 }
 
 struct ColumnPlan {
@@ -220,10 +225,19 @@ pub struct FileBatches {
     schema: SchemaRef,
     filter_at: usize,
     bounds: (i64, i64),
+    checks: CheckPlan,
+    findings: Findings,
+    /// Rows of the object decoded so far (row numbers in messages are the object's).
+    rows_read: u64,
 }
 
 impl FileBatches {
-    fn normalise(&self, raw: RecordBatch) -> Result<RecordBatch> {
+    /// The warnings counted in the rows read so far.
+    pub fn findings(&self) -> &Findings {
+        &self.findings
+    }
+
+    fn normalise(&mut self, raw: RecordBatch) -> Result<RecordBatch> {
         let rows = raw.num_rows();
         let columns = self
             .plan
@@ -244,7 +258,17 @@ impl FileBatches {
             &lt(ts, &hi).map_err(|e| ExtractError::arrow(&self.file, e))?,
         )
         .map_err(|e| ExtractError::arrow(&self.file, e))?;
-        if keep.true_count() == rows {
+        let all = keep.true_count() == rows;
+        let first_row = self.rows_read;
+        self.rows_read += rows as u64;
+        self.checks.check(
+            &batch,
+            (!all).then_some(&keep),
+            first_row,
+            &self.file,
+            &mut self.findings,
+        )?;
+        if all {
             Ok(batch)
         } else {
             filter_record_batch(&batch, &keep).map_err(|e| ExtractError::arrow(&self.file, e))

@@ -74,9 +74,9 @@ fn local_tree_is_normalised_into_canonical_values() {
     assert_eq!(id.start_date, d("2025-10-02"));
     assert_eq!(id.end_date, d("2025-10-31"));
     assert_eq!((id.year.as_str(), id.month.as_str()), ("2025", "10"));
-    assert_eq!(id.cluster_id, "test-cluster-001");
+    assert_eq!(id.cluster_id.as_deref(), Some("test-cluster-001"));
     assert_eq!(id.cluster_alias.as_deref(), Some("Test Cluster"));
-    assert_eq!(id.report_period_id, 7);
+    assert_eq!(id.report_period_id, Some(7));
     assert_eq!(id.source_uuid, SOURCE);
 
     // Hourly: int64 / float32 measures → f64, large_utf8 / dictionary → utf8, ms+UTC / us → naive ms,
@@ -738,5 +738,155 @@ fn pyarrow_written_koku_fixture_is_read() {
             .iter()
             .all(|r| r[0] != "NULL" && r[3].starts_with('{')),
         "{daily:?}"
+    );
+}
+
+/// A daily pod file of the standard tree's day 4 with one replaced column.
+fn daily_pod_with(column: &str, values: arrow::array::ArrayRef) -> arrow::array::RecordBatch {
+    let b = daily_pod_koku(&[
+        ("ns1", "n1", "pod1", "{}", "2025-10-04 00:00:00", None),
+        ("ns1", "n1", "pod2", "{}", "2025-10-04 00:00:00", None),
+        ("ns1", "n1", "pod3", "{}", "2025-10-04 00:00:00", None),
+    ]);
+    let schema = b.schema();
+    let i = schema.index_of(column).unwrap();
+    let mut cols = b.columns().to_vec();
+    cols[i] = values;
+    let fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            if j == i {
+                arrow::datatypes::Field::new(f.name(), cols[i].data_type().clone(), true)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    arrow::array::RecordBatch::try_new(
+        std::sync::Arc::new(arrow::datatypes::Schema::new(fields)),
+        cols,
+    )
+    .unwrap()
+}
+
+fn bad_value_run(
+    column: &str,
+    values: arrow::array::ArrayRef,
+) -> (String, ExtractError, std::path::PathBuf, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    write_tree(&tree);
+    let key = format!(
+        "{}/pod_usage.2025-10-04.9.0_daily_0.parquet",
+        daily("pod_usage", SOURCE, "10")
+    );
+    put_parquet(&tree, &key, &daily_pod_with(column, values));
+    let out = tmp.path().join("wd");
+    let err = run(
+        &tree,
+        &request(tmp.path(), &out, None, None),
+        &ExtractOptions::default(),
+    )
+    .unwrap_err();
+    (key, err, out, tmp)
+}
+
+#[test]
+fn nan_and_infinite_measures_are_refused_naming_object_row_and_column() {
+    for (value, shown) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "inf"),
+        (f64::NEG_INFINITY, "-inf"),
+    ] {
+        let (key, err, out, _tmp) = bad_value_run(
+            "pod_usage_cpu_core_seconds",
+            f64s(&[Some(1.0), Some(value), Some(3.0)]),
+        );
+        let msg = err.to_string();
+        assert!(
+            matches!(err, ExtractError::BadValue { row: 1, .. }),
+            "{err:?}"
+        );
+        assert!(msg.contains(&key), "{msg}");
+        assert!(
+            msg.contains(&format!(
+                "row 1 (0-based), column pod_usage_cpu_core_seconds: {shown} is not a number"
+            )),
+            "{msg}"
+        );
+        assert_no_outputs(&out);
+    }
+}
+
+#[test]
+fn labels_that_are_not_a_json_object_are_refused_naming_object_row_and_column() {
+    for (text, why) in [
+        ("{\"app\": \"web\"", "EOF"),
+        ("app=web", "expected value"),
+        (
+            "{\"app\": {\"nested\": \"x\"}}",
+            "string, number, boolean or null",
+        ),
+        ("", "EOF"),
+    ] {
+        let (key, err, out, _tmp) = bad_value_run(
+            "pod_labels",
+            utf8(&[Some("{}"), Some("{\"a\": \"b\"}"), Some(text)]),
+        );
+        let msg = err.to_string();
+        assert!(msg.contains(&key), "{msg}");
+        assert!(
+            msg.contains("row 2 (0-based), column pod_labels: not a JSON object"),
+            "{msg}"
+        );
+        assert!(msg.contains(why), "{text:?}: {msg}");
+        assert_no_outputs(&out);
+    }
+}
+
+#[test]
+fn negative_usage_and_null_namespace_are_counted_and_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    write_tree(&tree);
+    let key = format!(
+        "{}/pod_usage.2025-10-04.9.0_daily_0.parquet",
+        daily("pod_usage", SOURCE, "10")
+    );
+    let mut b = daily_pod_with(
+        "pod_usage_cpu_core_seconds",
+        f64s(&[Some(-1.0), Some(2.0), Some(-3.0)]),
+    );
+    let ns = b.schema().index_of("namespace").unwrap();
+    let mut cols = b.columns().to_vec();
+    cols[ns] = utf8(&[Some("ns1"), None, Some("ns1")]);
+    b = arrow::array::RecordBatch::try_new(b.schema(), cols).unwrap();
+    put_parquet(&tree, &key, &b);
+    let out = tmp.path().join("wd");
+    run(
+        &tree,
+        &request(tmp.path(), &out, None, None),
+        &ExtractOptions::default(),
+    )
+    .unwrap();
+    let st = WorkDir::open(&out)
+        .unwrap()
+        .stage(stage::EXTRACT)
+        .cloned()
+        .unwrap();
+    let warnings = st.details["datasets"][POD_USAGE_DAILY.name]["warnings"].clone();
+    let root = LocalSource::new(&tree).unwrap();
+    let file = root.location(&key);
+    assert_eq!(
+        warnings,
+        serde_json::json!([
+            format!(
+                "2 rows with a negative pod_usage_cpu_core_seconds (first: {file} row 0, 0-based)"
+            ),
+            format!("1 row with a NULL namespace (first: {file} row 1, 0-based)"),
+        ]),
+        "{warnings}"
     );
 }

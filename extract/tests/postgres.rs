@@ -118,9 +118,9 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     );
     let wd = WorkDir::open(&out).unwrap();
     let id = wd.identity();
-    assert_eq!(id.cluster_id, "test-cluster-001");
+    assert_eq!(id.cluster_id.as_deref(), Some("test-cluster-001"));
     assert_eq!(id.cluster_alias.as_deref(), Some("Another name"));
-    assert_eq!(id.report_period_id, 3);
+    assert_eq!(id.report_period_id, Some(3));
     assert_eq!(id.start_date.to_string(), "2025-10-02");
     assert_eq!(rows(&out, &ENABLED_TAG_KEYS), strs(&[&["app"], &["tier"]]));
     assert_eq!(
@@ -208,8 +208,11 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     c.assert().success();
     let wd = WorkDir::open(&out2).unwrap();
     assert_eq!(wd.identity().cluster_alias.as_deref(), Some("Flag Alias"));
-    assert_eq!(wd.identity().report_period_id, 4);
-    assert_eq!(wd.identity().cluster_id, "test-cluster-001");
+    assert_eq!(wd.identity().report_period_id, Some(4));
+    assert_eq!(
+        wd.identity().cluster_id.as_deref(),
+        Some("test-cluster-001")
+    );
     assert_eq!(
         rows(&out2, &ENABLED_TAG_KEYS),
         strs(&[&["alpha"], &["zeta"]])
@@ -229,7 +232,7 @@ fn postgres_inputs_are_read_like_koku_and_flags_override_them() {
     c.args(["--database-url", &url, "--cluster-id", "third-cluster"]);
     c.assert().success();
     let wd = WorkDir::open(&out3).unwrap();
-    assert_eq!(wd.identity().cluster_id, "third-cluster");
+    assert_eq!(wd.identity().cluster_id.as_deref(), Some("third-cluster"));
     assert_eq!(wd.identity().cluster_alias.as_deref(), Some("Third"));
 
     // No October report period starting on the 1st: koku would skip the run.
@@ -298,5 +301,29 @@ fn unreachable_database_is_a_clear_error_without_the_password() {
         "connecting to host=127.0.0.1 port={port}"
     )))
     .stderr(predicate::str::contains("s3cr3t-pw").not());
+    assert!(!out.exists());
+}
+
+/// A query koku's database refuses keeps the server's cause (message and SQLSTATE), not just
+/// `db error`: here a schema that is not a koku tenant.
+#[test]
+fn database_errors_keep_the_servers_message_and_sqlstate() {
+    let pg = koku_testkit::Postgres::start();
+    let url = pg.create_database("not_a_tenant");
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    write_tree(&tree);
+    let out = tmp.path().join("wd");
+    let mut c = bin();
+    base_args(&mut c, &tree, SOURCE, &out);
+    // The provider lookup is public (absent here too): pass the cluster, so the first tenant query
+    // (the report period) is the one that fails.
+    c.args(["--database-url", &url, "--cluster-id", "c1", "--cluster-alias", "C1"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "PostgreSQL: reading {SCHEMA}.reporting_ocpusagereportperiod: relation \"{SCHEMA}.reporting_ocpusagereportperiod\" does not exist (SQLSTATE 42P01)"
+        )));
     assert!(!out.exists());
 }

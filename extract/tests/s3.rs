@@ -199,15 +199,30 @@ fn s3_extract_with_pagination_matches_local_byte_for_byte() {
         .stderr(predicate::str::contains("NoSuchBucket"));
     assert!(!missing.exists());
 
-    // The bucket from koku's environment when the URL names none.
+    // The bucket from koku's environment when the URL names none. The tree lives under PREFIX, so the
+    // bucket root holds nothing for the run: refused (a wrong root must not become an empty run that
+    // the load would use to replace koku's rows), unless the operator says so.
     let env_bucket = tmp.path().join("env-bucket");
     let mut c = bin();
     args(&mut c, "s3://", &env_bucket, tmp.path());
     c.env("S3_BUCKET_NAME", BUCKET)
         .env("S3_ENDPOINT", server.endpoint())
         .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "no input: s3://{BUCKET}/data/parquet/daily/{SCHEMA}/OCP/pod_usage/source={SOURCE}/year=2025/month=10/ \
+             holds no daily pod usage (Parquet) files"
+        )))
+        .stderr(predicate::str::contains("--allow-empty"));
+    assert!(!env_bucket.exists(), "nothing written");
+    let mut c = bin();
+    args(&mut c, "s3://", &env_bucket, tmp.path());
+    c.arg("--allow-empty")
+        .env("S3_BUCKET_NAME", BUCKET)
+        .env("S3_ENDPOINT", server.endpoint())
+        .assert()
         .success()
-        // The tree lives under PREFIX, so the bucket root has no data: empty, but a valid run.
         .stdout(predicate::str::contains(
             "openshift_pod_usage_line_items: 0 rows from 0 files",
         ));
@@ -236,6 +251,69 @@ fn unreachable_endpoint_fails_quickly_and_clearly() {
         started.elapsed() < Duration::from_secs(60),
         "took {:?}",
         started.elapsed()
+    );
+    assert!(!out.exists());
+}
+
+/// S3 errors are one line naming the endpoint, the bucket and key prefix and the error kind, not the
+/// SDK's debug dump; an endpoint without a scheme that fails TLS says that https:// was added.
+#[test]
+fn s3_errors_are_one_line_with_endpoint_key_and_kind() {
+    let server = koku_testkit::S3Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = format!(
+        "s3://no-such-bucket/data/parquet/{SCHEMA}/OCP/pod_usage/source={SOURCE}/year=2025/month=10/"
+    );
+
+    let out = tmp.path().join("wd");
+    let mut c = bin();
+    args(&mut c, "s3://no-such-bucket", &out, tmp.path());
+    let got = c
+        .args(["--s3-endpoint", &server.endpoint()])
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("koku-extract: error:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(
+        line,
+        format!(
+            "koku-extract: error: {prefix}: listing failed at {}: NoSuchBucket (HTTP 404): \
+             The specified bucket does not exist",
+            server.endpoint()
+        )
+    );
+
+    // moto speaks plain HTTP: the https:// koku adds to a scheme-less endpoint fails the handshake.
+    let bare = server.endpoint().trim_start_matches("http://").to_string();
+    let mut c = bin();
+    args(&mut c, "s3://no-such-bucket", &out, tmp.path());
+    let got = c
+        .env("S3_ENDPOINT", &bare)
+        .args(["--s3-timeout", "5"])
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("koku-extract: error:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        line.starts_with(&format!(
+            "koku-extract: error: {prefix}: listing failed at https://{bare}: connection failed: "
+        )),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!(
+            "S3_ENDPOINT had no scheme, so https:// was added (as koku does); if the server speaks \
+             plain HTTP, set S3_ENDPOINT=http://{bare}"
+        )),
+        "{line}"
     );
     assert!(!out.exists());
 }

@@ -434,7 +434,7 @@ fn the_pipeline_reads_it_with_the_same_rows_for_any_concurrency_thread_count_and
     // Streaming or not: koku-transform computed the work dir day by day (in the 97-row run, from batches
     // that straddle days); the in-memory reference computes the whole window at once.
     let work = w1.path().join("w");
-    let reference = koku_transform::run::summary_in_memory(&work).unwrap();
+    let reference = koku_transform::ocp::run::summary_in_memory(&work).unwrap();
     let file =
         std::fs::File::open(work.join("reporting_ocpusagelineitem_daily_summary.arrow")).unwrap();
     let streamed: Vec<RecordBatch> = arrow::ipc::reader::FileReader::try_new(file, None)

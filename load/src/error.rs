@@ -126,29 +126,7 @@ fn connection_lost(e: &postgres::Error) -> bool {
     }
 }
 
-/// One line describing a PostgreSQL client error: the server's message, SQLSTATE, detail and context
-/// (COPY puts the failing line and column there), or the client-side cause chain.
+/// One line describing a PostgreSQL client error (`koku_common::pgerror::describe`).
 pub fn describe_pg(e: &postgres::Error) -> String {
-    let text = if let Some(db) = e.as_db_error() {
-        let mut s = format!("{} (SQLSTATE {})", db.message(), db.code().code());
-        if let Some(d) = db.detail() {
-            s.push_str("; detail: ");
-            s.push_str(d);
-        }
-        if let Some(w) = db.where_() {
-            s.push_str("; context: ");
-            s.push_str(w);
-        }
-        s
-    } else {
-        let mut s = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(cause) = src {
-            s.push_str(": ");
-            s.push_str(&cause.to_string());
-            src = cause.source();
-        }
-        s
-    };
-    text.replace('\n', "; ")
+    koku_common::pgerror::describe(e)
 }

@@ -75,8 +75,8 @@ impl RunScope {
             end: id.end_date,
             month_start,
             month_end,
-            report_period_id: Some(id.report_period_id),
-            bill_id: None,
+            report_period_id: id.report_period_id,
+            bill_id: id.bill_id,
             source_uuid,
             run_file: run_file.to_path_buf(),
         })

@@ -1,133 +1,23 @@
-//! `koku-transform`: koku's OCP daily summary (the Trino SQL
-//! `reporting_ocpusagelineitem_daily_summary.sql`) computed from an extracted work directory.
+//! `koku-transform`: koku's summary tables computed from an extracted work directory.
 //!
 //! Pure computation: IPC in, IPC out; no network, database, clock or randomness, so the same work dir
-//! always gives byte-identical output. Each kind of row has its own module:
+//! always gives byte-identical output. Each flow is a folder over one shared core:
 //!
-//! * [`pod`] — Pod rows (spec §4.4), using [`capacity`] (§4.2), [`lookups`] (§4.1, §4.3), [`labels`];
-//! * [`storage`] — Storage rows (§4.5);
-//! * [`unallocated`] — unallocated-capacity rows (§4.7), computed from the Pod rows;
-//! * [`output`] — the output row and its Arrow batch; [`run`] — reading and writing the work dir,
-//!   streaming it day by day ([`days`]), the days computed on worker threads ([`day_workers`]).
+//! * [`core`] — what every flow uses: labels and tags as Trino parses, filters and formats them,
+//!   `LIKE`, nullable sums; the work dir opened for a flow and its output written; a daily dataset
+//!   streamed one day at a time, keyed by a timestamp column the flow names, and the days computed on
+//!   worker threads by the flow's per-day function;
+//! * [`ocp`] — the OpenShift daily summary (`reporting_ocpusagelineitem_daily_summary`, spec
+//!   ocp-daily-summary.md) and koku's cluster information: one module per kind of row, the OCP rows
+//!   decoded, the day's computation and `koku-transform ocp`'s run;
+//! * [`error`] — the one error type, naming the dataset, row and column at fault.
+//!
+//! A new flow (`aws/`, `ocp_aws/`) is a sibling of `ocp/` over the same core, with its own
+//! subcommand in `main.rs`.
 
-pub mod capacity;
-pub mod cluster_info;
-pub mod day_workers;
-pub mod days;
+pub mod core;
 pub mod error;
-pub mod inputs;
-pub mod labels;
-pub mod like;
-pub mod lookups;
-pub mod output;
-pub mod pod;
-pub mod run;
-pub mod storage;
-pub mod sum;
-pub mod unallocated;
+pub mod ocp;
 
 pub use error::TransformError;
-pub use run::{TransformReport, transform_ocp};
-
-use capacity::Capacities;
-use labels::FilteredLabelCache;
-use lookups::{CostCategories, DailyLabelSets};
-
-/// The hash map of the hot paths: foldhash instead of SipHash (perf: SipHash was ~10% of the transform's
-/// time on the 1M-row workload, hashing label texts and group keys). Fixed seed; every output is sorted,
-/// so iteration order never reaches a result.
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
-
-/// Bytes → GiB: Trino's `power(2, -30)`, an exact scaling.
-pub const G: f64 = 1.0 / 1_073_741_824.0;
-
-/// The joined tables every row kind looks things up in.
-pub struct Context<'a> {
-    pub labels: &'a mut FilteredLabelCache,
-    pub node_labels: &'a DailyLabelSets,
-    pub namespace_labels: &'a DailyLabelSets,
-    pub categories: &'a mut CostCategories,
-    pub capacities: &'a Capacities,
-}
-
-/// Every input of the OCP summary, decoded. [`compute_ocp`] numbers the pod and storage rows by their
-/// index here (their `row` is overwritten), so errors name that index.
-pub struct OcpInputs<'a> {
-    pub pods: Vec<inputs::PodDaily<'a>>,
-    pub storage: Vec<inputs::StorageDaily<'a>>,
-    pub node_labels: Vec<inputs::LabelDaily>,
-    pub namespace_labels: Vec<inputs::LabelDaily>,
-    pub enabled_keys: Vec<String>,
-    pub cost_categories: Vec<inputs::CostCategoryPattern>,
-    /// `reporting_ocp_nodes` as extracted, before koku's node upsert of this run.
-    pub nodes: Vec<cluster_info::ExistingNode>,
-    pub capacities: Capacities,
-}
-
-/// Compute all summary rows: per day, the Pod rows, then Storage, then unallocated, each sorted by its
-/// group key. The in-memory form of what [`run::transform_ocp`] does day by day from the work dir; both
-/// compute every day with [`compute_day`].
-pub fn compute_ocp(inputs: OcpInputs<'_>) -> Result<Vec<output::SummaryRow>, TransformError> {
-    use koku_common::schema::{NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY};
-    let found = cluster_info::nodes_query(&inputs.pods, &inputs.node_labels);
-    let mut cache = FilteredLabelCache::new(labels::EnabledKeys::from_enabled(inputs.enabled_keys));
-    let node_labels = DailyLabelSets::build(
-        &NODE_LABELS_DAILY,
-        "node_labels",
-        &inputs.node_labels,
-        &mut cache,
-    )?;
-    let namespace_labels = DailyLabelSets::build(
-        &NAMESPACE_LABELS_DAILY,
-        "namespace_labels",
-        &inputs.namespace_labels,
-        &mut cache,
-    )?;
-    let mut categories = CostCategories::new(inputs.cost_categories);
-    let mut ctx = Context {
-        labels: &mut cache,
-        node_labels: &node_labels,
-        namespace_labels: &namespace_labels,
-        categories: &mut categories,
-        capacities: &inputs.capacities,
-    };
-    // koku upserts this run's nodes (with derived roles) before summarising; the unallocated rows read
-    // the table as that leaves it.
-    let roles = unallocated::role_lookup(&cluster_info::apply_node_upsert(&inputs.nodes, &found));
-    let mut days: std::collections::BTreeMap<inputs::Day, (Vec<_>, Vec<_>)> = Default::default();
-    // Errors name a row by its index in the inputs.
-    for (i, mut p) in inputs.pods.into_iter().enumerate() {
-        p.row = i;
-        days.entry(p.day).or_default().0.push(p);
-    }
-    for (i, mut s) in inputs.storage.into_iter().enumerate() {
-        s.row = i;
-        days.entry(s.day).or_default().1.push(s);
-    }
-    let mut rows = Vec::new();
-    for (pods, storage) in days.values() {
-        rows.extend(compute_day(pods, storage, &roles, &mut ctx)?);
-    }
-    Ok(rows)
-}
-
-/// The summary rows of one day from that day's daily pod and storage rows (all of `pods` and
-/// `storage` are of that one day): the Pod rows, then Storage, then unallocated, each sorted by its
-/// group key. Every rule of koku's SQL is keyed by day except the
-/// window-wide cluster-information queries, whose node roles come in as `roles`; so a day needs only
-/// its own rows, and the transform's memory is bounded by one day.
-pub fn compute_day(
-    pods: &[inputs::PodDaily<'_>],
-    storage: &[inputs::StorageDaily<'_>],
-    roles: &unallocated::Roles,
-    ctx: &mut Context<'_>,
-) -> Result<Vec<output::SummaryRow>, TransformError> {
-    let pod_rows = pod::pod_rows(pods, ctx)?;
-    let storage_rows = storage::storage_rows(storage, pods, ctx)?;
-    let unallocated_rows = unallocated::unallocated_rows(&pod_rows, roles, ctx);
-    let mut rows = pod_rows;
-    rows.reserve(storage_rows.len() + unallocated_rows.len());
-    rows.extend(storage_rows);
-    rows.extend(unallocated_rows);
-    Ok(rows)
-}
+pub use ocp::run::{TransformReport, transform_ocp};

@@ -42,17 +42,28 @@ enum Command {
     },
 }
 
+/// A transform killed mid-write leaves its temporary output behind; a rerun removes it first.
+fn remove_stale_tmp_files(workdir: &std::path::Path) -> Result<(), koku_transform::TransformError> {
+    let wd = koku_common::workdir::WorkDir::open(workdir)?;
+    for p in wd.remove_stale_tmp_files()? {
+        tracing::info!("removed {} (left by a stage that was killed)", p.display());
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     koku_common::logging::init(cli.verbose);
     match cli.command {
-        Command::Ocp { workdir, threads } => match koku_transform::run::transform_ocp_with(
-            &workdir,
-            &koku_transform::run::TransformOptions {
-                progress: koku_common::logging::progress_enabled(),
-                threads,
-            },
-        ) {
+        Command::Ocp { workdir, threads } => match remove_stale_tmp_files(&workdir).and_then(|()| {
+            koku_transform::ocp::run::transform_ocp_with(
+                &workdir,
+                &koku_transform::core::options::TransformOptions {
+                    progress: koku_common::logging::progress_enabled(),
+                    threads,
+                },
+            )
+        }) {
             Ok(report) => {
                 let kinds: Vec<String> = report
                     .rows_by_kind

@@ -24,14 +24,15 @@ fn identity(source: &str) -> RunIdentity {
         flow: "ocp".into(),
         schema: "org1234567".into(),
         source_uuid: source.into(),
-        cluster_id: "c1".into(),
+        cluster_id: Some("c1".into()),
         cluster_alias: None,
         year: "2025".into(),
         month: "10".into(),
         start_date: d,
         end_date: d,
         requested_start_date: d,
-        report_period_id: 1,
+        report_period_id: Some(1),
+        bill_id: None,
     }
 }
 

@@ -58,11 +58,12 @@ use std::sync::OnceLock;
 use arrow::array::{Array, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use assert_cmd::prelude::*;
-use koku_transform::capacity::CapacityBuilder;
-use koku_transform::cluster_info::{ClusterNode, ExistingNode};
-use koku_transform::inputs::{LabelDaily, PodDaily, StorageDaily, day_of};
-use koku_transform::output::SummaryRow;
-use koku_transform::{OcpInputs, compute_ocp};
+use koku_transform::core::days::day_of;
+use koku_transform::ocp::capacity::CapacityBuilder;
+use koku_transform::ocp::cluster_info::{ClusterNode, ExistingNode};
+use koku_transform::ocp::inputs::{LabelDaily, PodDaily, StorageDaily};
+use koku_transform::ocp::output::SummaryRow;
+use koku_transform::ocp::{OcpInputs, compute_ocp};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -360,7 +361,7 @@ fn run_month(inputs: &Inputs, run: &Value, work: &Path, node_roles: &Path) -> Ru
 /// The summary computed in memory, the whole window at once (`compute_ocp`), as opposed to
 /// `koku-transform`, which streams the work dir day by day.
 fn in_memory(work: &Path) -> Vec<Row> {
-    rows_of(&koku_transform::run::summary_in_memory(work).unwrap())
+    rows_of(&koku_transform::ocp::run::summary_in_memory(work).unwrap())
 }
 
 /// Run a dataset (every month of its `inputs.json`), snapshot the rows, return them.

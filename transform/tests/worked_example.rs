@@ -4,11 +4,12 @@
 mod support;
 use support::{GIB, OCT1_MS, hourly_batch, s};
 
-use koku_transform::capacity::CapacityBuilder;
-use koku_transform::cluster_info::{ClusterNode, ExistingNode};
-use koku_transform::inputs::{CostCategoryPattern, LabelDaily, PodDaily, StorageDaily, day_of};
-use koku_transform::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
-use koku_transform::{OcpInputs, compute_ocp};
+use koku_transform::core::days::day_of;
+use koku_transform::ocp::capacity::CapacityBuilder;
+use koku_transform::ocp::cluster_info::{ClusterNode, ExistingNode};
+use koku_transform::ocp::inputs::{CostCategoryPattern, LabelDaily, PodDaily, StorageDaily};
+use koku_transform::ocp::output::{INFRASTRUCTURE_USAGE_COST, SummaryRow};
+use koku_transform::ocp::{OcpInputs, compute_ocp};
 
 #[allow(clippy::too_many_arguments)]
 fn pod(

@@ -61,6 +61,11 @@ fn batches(file: &PathBuf) -> Result<Vec<RecordBatch>> {
         .with_context(|| format!("{}: unreadable record batch", file.display()))
 }
 
+/// `1 row`, `2 rows`.
+fn rows_text(n: u64) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
 fn run(cli: Cli) -> Result<()> {
     let mut out = io::stdout().lock();
     match cli.command {
@@ -68,12 +73,13 @@ fn run(cli: Cli) -> Result<()> {
             let r = open(&file)?;
             let schema = r.schema();
             let rows: usize = batches(&file)?.iter().map(|b| b.num_rows()).sum();
+            let batches = r.num_batches();
             writeln!(
                 out,
-                "{}: {} rows, {} batches",
+                "{}: {}, {batches} batch{}",
                 file.display(),
-                rows,
-                r.num_batches()
+                rows_text(rows as u64),
+                if batches == 1 { "" } else { "es" }
             )?;
             for f in schema.fields() {
                 writeln!(out, "  {:<48} {}", f.name(), f.data_type())?;
@@ -118,8 +124,18 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { workdir } => {
             let wd = WorkDir::open(&workdir)?;
-            writeln!(out, "run {} ({:?})", wd.run().run_id, wd.identity())?;
+            writeln!(out, "{}: run {}", workdir.display(), wd.run().run_id)?;
+            writeln!(out, "  {}", wd.identity().describe())?;
+            let mut files = 0;
             for (stage, rec) in &wd.run().stages {
+                writeln!(
+                    out,
+                    "  {stage}: {} {}, {} .. {}",
+                    rec.tool,
+                    rec.version,
+                    rec.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    rec.finished_at.format("%H:%M:%S")
+                )?;
                 for (name, o) in &rec.outputs {
                     let ds = dataset_by_name(name)
                         .with_context(|| format!("unknown dataset {name} in run.json"))?;
@@ -128,20 +144,26 @@ fn run(cli: Cli) -> Result<()> {
                     let rows: usize = reader.read_all()?.iter().map(|b| b.num_rows()).sum();
                     anyhow::ensure!(
                         rows as u64 == o.rows,
-                        "{}: {} rows, run.json says {}",
+                        "{}: {}, but run.json says {}",
                         o.file,
-                        rows,
-                        o.rows
+                        rows_text(rows as u64),
+                        rows_text(o.rows)
                     );
                     writeln!(
                         out,
-                        "ok  {stage:<9} {:<52} {:>10} rows  sha256 {}",
+                        "    ok  {:<52} {:>14}  sha256 {}",
                         o.file,
-                        rows,
+                        rows_text(rows as u64),
                         &actual[..16]
                     )?;
+                    files += 1;
                 }
             }
+            writeln!(
+                out,
+                "{files} file{} match run.json",
+                if files == 1 { "" } else { "s" }
+            )?;
         }
     }
     Ok(())

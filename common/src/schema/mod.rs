@@ -86,6 +86,32 @@ pub struct ParquetLocation {
     /// The row timestamp koku's SQL filters the run's window on (`interval_start`,
     /// `lineitem_usagestartdate`).
     pub time_column: &'static str,
+    /// What the extract checks in the rows of the window, besides every measure being finite (a NaN
+    /// or ±inf would make koku's insert fail, so it is refused where it enters, naming the object,
+    /// row and column).
+    pub checks: &'static [ValueCheck],
+}
+
+/// A rule for the values of one column of koku's Parquet, applied by the extract to the rows of the
+/// run's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueCheck {
+    /// JSON object text with scalar values (labels, tags): anything else is refused, because koku's
+    /// `cast(json_parse(x) AS map(varchar, varchar))` would fail the whole summary.
+    JsonObject(&'static str),
+    /// A measure koku sums as it is, but that should not be negative: counted and warned about (it
+    /// lowers sums and raises the unallocated capacity).
+    WarnNegative(&'static str),
+    /// A column koku groups by that should hold a value: NULLs are counted and warned about.
+    WarnNull(&'static str),
+}
+
+impl ValueCheck {
+    pub fn column(&self) -> &'static str {
+        match self {
+            ValueCheck::JsonObject(c) | ValueCheck::WarnNegative(c) | ValueCheck::WarnNull(c) => c,
+        }
+    }
 }
 
 /// One dataset of the work directory: its file is `<name>.arrow`.
@@ -244,10 +270,19 @@ mod tests {
     }
 
     #[test]
-    fn parquet_datasets_have_their_time_column() {
+    fn parquet_datasets_have_their_time_column_and_checked_columns() {
         for d in all_datasets() {
             if let Some(p) = d.parquet() {
                 assert!(d.column_index(p.time_column).is_some(), "{}", d.name);
+                for c in p.checks {
+                    let (_, ty) = d.columns[d.column_index(c.column()).unwrap()];
+                    let want = match c {
+                        ValueCheck::JsonObject(_) => ColumnType::Text,
+                        ValueCheck::WarnNegative(_) => ColumnType::Float,
+                        ValueCheck::WarnNull(_) => ty,
+                    };
+                    assert_eq!(ty, want, "{}.{}", d.name, c.column());
+                }
             }
         }
     }

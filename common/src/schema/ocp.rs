@@ -2,6 +2,7 @@
 //! OCP Parquet (input-data §4.1–4.3), the PostgreSQL inputs of the OCP summary, and what the transform
 //! computes (spec ocp-daily-summary §3.4, §4).
 
+use super::ValueCheck::{JsonObject, WarnNegative, WarnNull};
 use super::table::{DeleteScope, PgType, RowScope, RunValue, Table, col, required, varchar};
 use super::{ColumnType, Dataset, Origin, ParquetLocation};
 
@@ -17,6 +18,10 @@ pub const POD_USAGE_HOURLY: Dataset = Dataset {
         daily: false,
         report_type: Some("pod_usage"),
         time_column: "interval_start",
+        checks: &[
+            WarnNegative("node_capacity_cpu_core_seconds"),
+            WarnNegative("node_capacity_memory_byte_seconds"),
+        ],
     }),
     columns: &[
         ("interval_start", Timestamp),
@@ -35,6 +40,21 @@ pub const POD_USAGE_DAILY: Dataset = Dataset {
         daily: true,
         report_type: Some("pod_usage"),
         time_column: "interval_start",
+        checks: &[
+            JsonObject("pod_labels"),
+            WarnNull("namespace"),
+            WarnNull("node"),
+            WarnNegative("pod_usage_cpu_core_seconds"),
+            WarnNegative("pod_request_cpu_core_seconds"),
+            WarnNegative("pod_effective_usage_cpu_core_seconds"),
+            WarnNegative("pod_limit_cpu_core_seconds"),
+            WarnNegative("pod_usage_memory_byte_seconds"),
+            WarnNegative("pod_request_memory_byte_seconds"),
+            WarnNegative("pod_effective_usage_memory_byte_seconds"),
+            WarnNegative("pod_limit_memory_byte_seconds"),
+            WarnNegative("node_capacity_cpu_cores"),
+            WarnNegative("node_capacity_memory_bytes"),
+        ],
     }),
     columns: &[
         ("namespace", Text),
@@ -74,6 +94,15 @@ pub const STORAGE_USAGE_DAILY: Dataset = Dataset {
         daily: true,
         report_type: Some("storage_usage"),
         time_column: "interval_start",
+        checks: &[
+            JsonObject("persistentvolume_labels"),
+            JsonObject("persistentvolumeclaim_labels"),
+            WarnNull("namespace"),
+            WarnNegative("persistentvolumeclaim_capacity_bytes"),
+            WarnNegative("persistentvolumeclaim_capacity_byte_seconds"),
+            WarnNegative("volume_request_storage_byte_seconds"),
+            WarnNegative("persistentvolumeclaim_usage_byte_seconds"),
+        ],
     }),
     columns: &[
         ("namespace", Text),
@@ -105,6 +134,7 @@ pub const NODE_LABELS_DAILY: Dataset = Dataset {
         daily: true,
         report_type: Some("node_labels"),
         time_column: "interval_start",
+        checks: &[JsonObject("node_labels")],
     }),
     columns: &[
         ("node", Text),
@@ -124,6 +154,7 @@ pub const NAMESPACE_LABELS_DAILY: Dataset = Dataset {
         daily: true,
         report_type: Some("namespace_labels"),
         time_column: "interval_start",
+        checks: &[JsonObject("namespace_labels")],
     }),
     columns: &[
         ("namespace", Text),

@@ -32,7 +32,7 @@ pub static AWS_TEST_DATASET: koku_common::schema::Dataset = koku_common::schema:
 
 pub const AWS_SOURCE: &str = "22222222-2222-2222-2222-222222222222";
 
-/// A work dir of flow `aws` whose transform wrote rows D1a and D1c of aws-daily-summary §9.3.
+/// A work dir of flow `aws` (bill 11) whose transform wrote rows D1a and D1c of aws-daily-summary §9.3.
 pub fn aws_workdir(dir: &Path) {
     use arrow::array::{
         ArrayRef, Date32Array, Float64Array, Int32Array, ListBuilder, RecordBatch, StringArray,
@@ -44,14 +44,15 @@ pub fn aws_workdir(dir: &Path) {
         flow: "aws".into(),
         schema: "org1234567".into(),
         source_uuid: AWS_SOURCE.into(),
-        cluster_id: String::new(),
+        cluster_id: None,
         cluster_alias: None,
         year: "2025".into(),
         month: "10".into(),
         start_date: d,
         end_date: chrono::NaiveDate::from_ymd_opt(2025, 10, 2).unwrap(),
         requested_start_date: d,
-        report_period_id: 0,
+        report_period_id: None,
+        bill_id: Some(11),
     };
     let mut wd = WorkDir::create(dir, identity).unwrap();
     let day = (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32;

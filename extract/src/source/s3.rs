@@ -11,12 +11,13 @@
 
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
     Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use bytes::Bytes;
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -35,6 +36,17 @@ pub struct S3Source {
     /// `max-keys` of each ListObjectsV2 page; `None` = the server default (1000). Tests lower it to
     /// force pagination.
     page_size: Option<i32>,
+    /// Who answers, for messages: the endpoint, and whether `https://` was added to it.
+    endpoint: Endpoint,
+}
+
+/// The endpoint as the operator gave it, for error messages.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    /// `https://minio:9000`, or `AWS (us-east-1)` for AWS's own endpoints.
+    shown: String,
+    /// What to tell a user whose scheme-less endpoint failed TLS: `https://` was added, as koku does.
+    scheme_hint: Option<String>,
 }
 
 impl S3Source {
@@ -71,6 +83,23 @@ impl S3Source {
                 .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
         }
         let prefix = prefix.trim_matches('/');
+        let endpoint = Endpoint {
+            shown: config
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| format!("AWS ({})", config.region)),
+            scheme_hint: config
+                .endpoint
+                .as_ref()
+                .filter(|_| config.scheme_added)
+                .map(|e| {
+                    format!(
+                        "S3_ENDPOINT had no scheme, so https:// was added (as koku does); \
+                     if the server speaks plain HTTP, set S3_ENDPOINT=http://{}",
+                        e.trim_start_matches("https://")
+                    )
+                }),
+        };
         S3Source {
             client: Client::from_conf(builder.build()),
             bucket: bucket.to_string(),
@@ -80,6 +109,7 @@ impl S3Source {
                 format!("{prefix}/")
             },
             page_size: None,
+            endpoint,
         }
     }
 
@@ -128,7 +158,11 @@ impl ObjectSource for S3Source {
                     .map_err(|e| {
                         ExtractError::source_err(
                             format!("s3://{}/{full_prefix}", self.bucket),
-                            format!("listing failed: {}", DisplayErrorContext(&e)),
+                            format!(
+                                "listing failed at {}: {}",
+                                self.endpoint.shown,
+                                describe(&e, &self.endpoint)
+                            ),
                         )
                     })?;
                 pages += 1;
@@ -162,6 +196,7 @@ impl ObjectSource for S3Source {
         let client = self.client.clone();
         let bucket = self.bucket.clone();
         let key = self.full_key(&meta.key);
+        let endpoint = self.endpoint.clone();
         async move {
             let location = format!("s3://{bucket}/{key}");
             let resp = client
@@ -173,14 +208,94 @@ impl ObjectSource for S3Source {
                 .map_err(|e| {
                     ExtractError::source_err(
                         &location,
-                        format!("download failed: {}", DisplayErrorContext(&e)),
+                        format!(
+                            "download failed at {}: {}",
+                            endpoint.shown,
+                            describe(&e, &endpoint)
+                        ),
                     )
                 })?;
             let data = resp.body.collect().await.map_err(|e| {
-                ExtractError::source_err(&location, format!("download failed: {e}"))
+                ExtractError::source_err(
+                    &location,
+                    format!(
+                        "download failed at {}: the body broke off: {}",
+                        endpoint.shown,
+                        causes(&e)
+                    ),
+                )
             })?;
             Ok(data.into_bytes())
         }
         .boxed()
+    }
+}
+
+/// One line for an SDK error: what kind of failure, and the cause that matters (the service's error code
+/// and message, or the innermost transport cause) — not the SDK's multi-line debug dump.
+fn describe<E>(e: &SdkError<E, HttpResponse>, endpoint: &Endpoint) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let text = match e {
+        SdkError::ServiceError(se) => {
+            let err = se.err();
+            let status = se.raw().status().as_u16();
+            let code = err.code().unwrap_or("unknown error");
+            match err.message() {
+                Some(m) if !m.is_empty() => format!("{code} (HTTP {status}): {m}"),
+                _ => format!("{code} (HTTP {status})"),
+            }
+        }
+        SdkError::TimeoutError(_) => "timed out (S3_CONNECTION_TIMEOUT / --s3-timeout)".to_string(),
+        SdkError::DispatchFailure(df) => {
+            let kind = if df.is_timeout() {
+                "timed out"
+            } else if df.is_io() {
+                "connection failed"
+            } else if df.is_user() {
+                "the request could not be sent"
+            } else {
+                "the request failed"
+            };
+            let cause = causes(e);
+            let tls = [
+                "tls",
+                "certificate",
+                "corrupt message",
+                "handshake",
+                "InvalidContentType",
+            ]
+            .iter()
+            .any(|w| cause.to_lowercase().contains(&w.to_lowercase()));
+            match &endpoint.scheme_hint {
+                Some(hint) if tls => format!("{kind}: {cause}; {hint}"),
+                _ => format!("{kind}: {cause}"),
+            }
+        }
+        SdkError::ResponseError(_) => format!("unreadable response: {}", causes(e)),
+        SdkError::ConstructionFailure(_) => format!("invalid request: {}", causes(e)),
+        _ => causes(e),
+    };
+    text.replace('\n', " ")
+}
+
+/// The error's cause chain on one line, repeated texts dropped.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !t.is_empty() && !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = c.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        // The innermost causes say what happened; the outer ones only wrap them.
+        let skip = parts.len().saturating_sub(2);
+        parts[skip..].join(": ")
     }
 }

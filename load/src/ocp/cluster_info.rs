@@ -75,7 +75,7 @@ pub fn apply(
         tx,
         schema,
         provider,
-        &id.cluster_id,
+        id.cluster_id.as_deref().unwrap_or_default(),
         id.cluster_alias.as_deref(),
         &mut out,
     )?;
@@ -94,7 +94,7 @@ pub fn apply(
             "UPDATE {periods_t} SET summary_data_creation_datetime = coalesce(summary_data_creation_datetime, now()), \
              summary_data_updated_datetime = now() WHERE id = $1"
         ),
-        &[&id.report_period_id],
+        &[&id.report_period_id.unwrap_or_default()],
     )
     .map_err(LoadError::db("update reporting_ocpusagereportperiod"))?;
     Ok(out)

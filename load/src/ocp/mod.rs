@@ -6,7 +6,7 @@ pub mod cluster_info;
 
 use chrono::NaiveDate;
 use koku_common::schema::OCP_DAILY_SUMMARY_TABLE;
-use koku_common::schema::table::Table;
+use koku_common::schema::table::{RunValue, Table};
 use koku_common::workdir::{RunIdentity, WorkDir};
 use postgres::Transaction;
 
@@ -33,9 +33,11 @@ impl Flow for Ocp {
         id: &RunIdentity,
         scope: &RunScope,
     ) -> Result<()> {
-        let rp = scope
-            .report_period_id
-            .expect("OCP runs have a report period");
+        let rp = match scope.value(RunValue::ReportPeriodId)? {
+            crate::scope::ScopeValue::Int(rp) => rp,
+            other => unreachable!("a report period id is an integer, not {other}"),
+        };
+        let cluster_id = id.cluster_id.as_deref().unwrap_or_default();
         let periods = QualifiedName::new(schema, "reporting_ocpusagereportperiod");
         let row = tx
             .query_opt(
@@ -43,7 +45,7 @@ impl Flow for Ocp {
                     "SELECT provider_id::text, cluster_id::text, \
                      (report_period_start AT TIME ZONE 'UTC')::date FROM {periods} WHERE id = $1"
                 ),
-                &[&rp],
+                &[&scope.report_period_id],
             )
             .map_err(LoadError::db("check the report period"))?;
         let refuse = |reason: String| LoadError::ForeignScope {
@@ -63,10 +65,9 @@ impl Flow for Ocp {
                 id.source_uuid
             )));
         }
-        if cluster != id.cluster_id {
+        if cluster != cluster_id {
             return Err(refuse(format!(
-                "it belongs to cluster {cluster:?}, not to this run's cluster {:?}",
-                id.cluster_id
+                "it belongs to cluster {cluster:?}, not to this run's cluster {cluster_id:?}"
             )));
         }
         if start != scope.month_start {
@@ -91,6 +92,6 @@ impl Flow for Ocp {
     }
 
     fn scope_label(&self, scope: &RunScope) -> String {
-        scope.describe(koku_common::schema::table::RunValue::ReportPeriodId)
+        scope.describe(RunValue::ReportPeriodId)
     }
 }

@@ -141,14 +141,15 @@ pub fn identity(report_period_id: i32) -> RunIdentity {
         flow: "ocp".into(),
         schema: SCHEMA.into(),
         source_uuid: SOURCE.into(),
-        cluster_id: "my-cluster".into(),
+        cluster_id: Some("my-cluster".into()),
         cluster_alias: Some("My Cluster".into()),
         year: "2025".into(),
         month: "10".into(),
         start_date: day(1),
         end_date: day(2),
         requested_start_date: day(1),
-        report_period_id,
+        report_period_id: Some(report_period_id),
+        bill_id: None,
     }
 }
 
@@ -166,7 +167,7 @@ pub fn batch(rows: &[SummaryRow], id: &RunIdentity) -> RecordBatch {
                         .iter()
                         .map(|r| match name {
                             "row_kind" => Some(r.row_kind.to_string()),
-                            "cluster_id" => Some(id.cluster_id.clone()),
+                            "cluster_id" => id.cluster_id.clone(),
                             "cluster_alias" => id.cluster_alias.clone(),
                             "data_source" => Some(r.data_source.to_string()),
                             "namespace" => r.namespace.clone(),
@@ -196,9 +197,7 @@ pub fn batch(rows: &[SummaryRow], id: &RunIdentity) -> RecordBatch {
                 ColumnType::Int32 => Arc::new(Int32Array::from(
                     rows.iter()
                         .map(|r| match name {
-                            "report_period_id" => {
-                                Some(r.report_period_id.unwrap_or(id.report_period_id))
-                            }
+                            "report_period_id" => r.report_period_id.or(id.report_period_id),
                             "cost_category_id" => r.cost_category_id,
                             other => panic!("test builder does not know int column {other}"),
                         })
