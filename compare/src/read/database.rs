@@ -10,21 +10,6 @@ use crate::scope::Scope;
 use crate::table::Table;
 use crate::value::{Kind, Value};
 
-/// An error and its causes on one line, each said once.
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let c_text = c.to_string();
-        if !text.contains(&c_text) {
-            text.push_str(": ");
-            text.push_str(&c_text);
-        }
-        cause = c.source();
-    }
-    text.replace('\n', " ")
-}
-
 /// Quote an SQL identifier.
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -49,7 +34,7 @@ pub fn read_postgres(
         move |e: postgres::Error| CompareError::Database {
             db: shown.clone(),
             what: what.clone(),
-            reason: with_causes(&e),
+            reason: koku_common::pgerror::describe(&e),
         }
     };
     let mut client = db.connect().map_err(db_err("connect"))?;
