@@ -3,14 +3,12 @@
 //! * [`schema`]: the canonical Arrow schema of every dataset a work directory holds;
 //! * [`workdir`]: `run.json`, atomic checksummed IPC files, and the checks that refuse a stale, foreign
 //!   or corrupt work directory;
-//! * [`compare`]: ours vs koku's summary rows by natural key (`koku-compare`);
 //! * [`config`]: flags-then-environment configuration with koku's variable names, secrets redacted;
 //! * [`db`]: the PostgreSQL connection: libpq connection strings, TLS (`sslmode`), password sources;
 //! * [`logging`]: `tracing` to stderr, the same for every binary;
 //! * [`error`]: typed errors naming the file at fault;
 //! * [`pgerror`]: PostgreSQL errors as one line with the server's cause.
 
-pub mod compare;
 pub mod config;
 pub mod db;
 pub mod error;

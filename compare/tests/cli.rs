@@ -8,10 +8,14 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use chrono::Utc;
-use koku_common::compare::{Table, Value, column_kind, read_ipc};
 use koku_common::schema::OCP_DAILY_SUMMARY;
 use koku_common::workdir::{RunIdentity, StageRecord, WorkDir, stage};
+use koku_compare::tables::ocp::DAILY_SUMMARY;
+use koku_compare::{Table, Value, read_ipc};
 use predicates::prelude::*;
+
+mod common;
+use common::aws_workdir;
 
 const SOURCE: &str = "11111111-1111-1111-1111-111111111111";
 
@@ -73,7 +77,7 @@ fn workdir(dir: &Path) {
 
 /// The work dir's rows as maps.
 fn rows(dir: &Path) -> Vec<BTreeMap<String, Value>> {
-    let (t, _): (Table, _) = read_ipc(dir).unwrap();
+    let (t, _): (Table, _) = read_ipc(&DAILY_SUMMARY, dir).unwrap();
     (0..t.len()).map(|i| t.row_map(i)).collect()
 }
 
@@ -123,7 +127,7 @@ fn pg_export(rows: &[BTreeMap<String, Value>]) -> String {
                 Value::Date(d) => d.to_string(),
                 Value::Json(s) => quote(&jsonb_text(&serde_json::from_str(&s).unwrap())),
                 Value::Text(s) => {
-                    assert!(column_kind(c).is_some());
+                    assert!(DAILY_SUMMARY.column_kind(c).is_some());
                     if s.contains([',', '"', ' ']) || s.is_empty() {
                         quote(&s)
                     } else {
@@ -519,4 +523,131 @@ fn unused_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+#[test]
+fn help_lists_the_known_tables_with_examples() {
+    let out = cmp().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for t in koku_compare::tables::ALL {
+        assert!(text.contains(t.name), "{text}");
+    }
+    assert!(
+        text.contains("pod key: usage_start, namespace, node, pod_labels"),
+        "{text}"
+    );
+    assert!(text.contains("resource_ids (as a set)"), "{text}");
+    assert!(
+        text.contains("koku-compare WORKDIR --csv koku.csv"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_table_comes_from_ours_or_from_table() {
+    let f = Fixture::new();
+    let csv = f.export(&f.rows());
+    // a partition of the table OURS holds
+    cmp()
+        .arg(f.wd())
+        .arg("--csv")
+        .arg(&csv)
+        .args([
+            "--table",
+            "reporting_ocpusagelineitem_daily_summary_2025_10",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "table:     reporting_ocpusagelineitem_daily_summary (OCP daily summary)",
+        ));
+    // another known table than OURS holds
+    cmp()
+        .arg(f.wd())
+        .arg("--csv")
+        .arg(&csv)
+        .args(["--table", "reporting_awscostentrylineitem_daily_summary"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds reporting_ocpusagelineitem_daily_summary, not reporting_awscostentrylineitem_daily_summary",
+        ));
+    // an unknown name is only a table to read from the database
+    cmp()
+        .arg(f.wd())
+        .arg("--csv")
+        .arg(&csv)
+        .args(["--table", "reporting_ocpusagelineitem_daily_sumary"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--table reporting_ocpusagelineitem_daily_sumary is not a known table",
+        ));
+}
+
+/// koku's rows D1a and D1c (numeric(24,9), jsonb and text[] as PostgreSQL exports them), and D1a once
+/// more under another bill.
+const AWS_KOKU_CSV: &str = r#"uuid,cost_entry_bill_id,usage_start,usage_end,usage_account_id,product_code,product_family,availability_zone,region,instance_type,unit,resource_ids,resource_count,unblended_cost,tags,cost_category,source_uuid
+a1,11,2025-10-01,2025-10-01,111111111111,AmazonEC2,Compute Instance,us-east-1a,us-east-1,m5.large,Hrs,"{i-aaa,i-bbb}",2,2.304000000,"{""app"": ""web""}","{""team"": ""platform""}",22222222-2222-2222-2222-222222222222
+a2,11,2025-10-01,2025-10-01,111111111111,AmazonEC2,,,,,,"{""""}",1,0.520000000,{},{},22222222-2222-2222-2222-222222222222
+a3,12,2025-10-01,2025-10-01,111111111111,AmazonEC2,Compute Instance,us-east-1a,us-east-1,m5.large,Hrs,"{i-aaa,i-bbb}",2,2.304000000,"{""app"": ""web""}","{""team"": ""platform""}",22222222-2222-2222-2222-222222222222
+"#;
+
+#[test]
+fn an_aws_work_dir_is_compared_by_the_aws_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w");
+    aws_workdir(&w);
+    let csv = dir.path().join("koku.csv");
+    std::fs::write(&csv, AWS_KOKU_CSV).unwrap();
+    let json = |extra: &[&str]| -> (i32, serde_json::Value) {
+        let out = cmp()
+            .arg(&w)
+            .arg("--csv")
+            .arg(&csv)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let r = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), r)
+    };
+    // the run's bill (11, from run.json) restricts both sides: the other bill's copy of D1a is left out
+    let (code, r) = json(&[]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["table"], "reporting_awscostentrylineitem_daily_summary");
+    assert_eq!(r["counts"]["row"]["matched"], 2);
+    assert_eq!(r["theirs"]["out_of_scope"], 1);
+    assert_eq!(r["scope"]["period_id"], 11);
+    // columns our test file lacks are not compared
+    assert_eq!(
+        r["only_in_theirs"],
+        serde_json::json!(["usage_end", "resource_count"])
+    );
+    // --bill-id overrides it: none of our rows, koku's copy of D1a is missing
+    let (code, r) = json(&["--bill-id", "12"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(r["ours"]["out_of_scope"], 2);
+    assert_eq!(r["total"]["missing"], 1);
+    assert_eq!(
+        r["missing"][0]["key"]["resource_ids"],
+        serde_json::json!(["i-aaa", "i-bbb"])
+    );
+    // a tampered file is refused
+    let file = w.join("reporting_awscostentrylineitem_daily_summary.arrow");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    cmp()
+        .arg(&w)
+        .arg("--csv")
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "reporting_awscostentrylineitem_daily_summary.arrow: corrupt or modified",
+        ));
 }
