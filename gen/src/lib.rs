@@ -1,4 +1,5 @@
-//! `koku-gen`: a deterministic scale generator of koku-layout OCP Parquet.
+//! `koku-gen`: a deterministic scale generator of koku-layout OCP Parquet (this module) and of the AWS
+//! CUR Parquet of the account the same cluster runs in ([`aws`]).
 //!
 //! Writes, for a simulated cluster (see [`model`]), what koku's masu writes to object storage for an
 //! OpenShift source (input-data.md §2–§5): per usage day and report type (`pod_usage`,
@@ -18,6 +19,7 @@
 //! parallel; within a day rows are streamed batch by batch, so memory is bounded by one batch per
 //! thread, not by the size of the month.
 
+pub mod aws;
 pub mod model;
 pub mod rng;
 pub mod tables;
@@ -179,14 +181,14 @@ impl Summary {
     }
 }
 
-fn day_ms(d: NaiveDate) -> i64 {
+pub(crate) fn day_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc()
         .timestamp_millis()
 }
 
-fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(crate) fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).expect("valid");
     let next = if d.month() == 12 {
         NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
@@ -208,7 +210,7 @@ fn writer_properties() -> WriterProperties {
         .build()
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<u64> {
+pub(crate) fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<u64> {
     let tmp = path.with_extension("parquet.tmp");
     let file = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut w = ArrowWriter::try_new(
@@ -329,49 +331,17 @@ fn generate_day(cfg: &Config, cluster: &Cluster, out: &Path, day_index: u32) -> 
 /// (0 = one per core). Output does not depend on `threads`.
 pub fn generate(cfg: &Config, out: &Path, threads: usize) -> Result<Summary> {
     cfg.validate()?;
-    if out.join("data").exists() {
-        bail!(
-            "{} already holds a data/ folder; use an empty folder (or --force)",
-            out.display()
-        );
-    }
-    fs::create_dir_all(out)?;
+    prepare_out(out)?;
     let cluster = Cluster::build(cfg);
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    }
-    .min(cfg.days as usize)
-    .max(1);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Result<Summary>>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let d = next.fetch_add(1, Ordering::Relaxed);
-                    if d >= cfg.days as usize {
-                        break;
-                    }
-                    let r = generate_day(cfg, &cluster, out, d as u32)
-                        .with_context(|| format!("day {}", cfg.start_date + Days::new(d as u64)));
-                    let failed = r.is_err();
-                    results.lock().expect("no poisoned lock").push(r);
-                    if failed {
-                        // Stop handing out days; the error is reported below.
-                        next.store(usize::MAX / 2, Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
+    let days = for_each_day(cfg.days, threads, |d| {
+        generate_day(cfg, &cluster, out, d)
+            .with_context(|| format!("day {}", cfg.start_date + Days::new(d as u64)))
+    })?;
     let mut total = Summary {
         counts: [Counts::default(); 4],
         bytes: 0,
     };
-    for r in results.into_inner().expect("no poisoned lock") {
-        let r = r?;
+    for r in days {
         for (t, c) in total.counts.iter_mut().zip(r.counts) {
             t.hourly_rows += c.hourly_rows;
             t.daily_rows += c.daily_rows;
@@ -388,7 +358,62 @@ pub fn generate(cfg: &Config, out: &Path, threads: usize) -> Result<Summary> {
     Ok(total)
 }
 
-fn sql_str(s: &str) -> String {
+/// Refuse an output folder that already holds a `data/` folder (never mix two datasets), create it.
+pub(crate) fn prepare_out(out: &Path) -> Result<()> {
+    if out.join("data").exists() {
+        bail!(
+            "{} already holds a data/ folder; use an empty folder (or --force)",
+            out.display()
+        );
+    }
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    Ok(())
+}
+
+/// Run `f` for the day indices `0..days` on `threads` workers (0 = one per core) and return the results in
+/// day order. Days are handed out one at a time; after a failure no new day is started and the error of
+/// the earliest failed day is returned.
+pub(crate) fn for_each_day<T: Send>(
+    days: u32,
+    threads: usize,
+    f: impl Fn(u32) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+    .min(days as usize)
+    .max(1);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(u32, Result<T>)>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let d = next.fetch_add(1, Ordering::Relaxed);
+                    if d >= days as usize {
+                        break;
+                    }
+                    let r = f(d as u32);
+                    let failed = r.is_err();
+                    results
+                        .lock()
+                        .expect("no poisoned lock")
+                        .push((d as u32, r));
+                    if failed {
+                        next.store(usize::MAX / 2, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("no poisoned lock");
+    results.sort_by_key(|(d, _)| *d);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+pub(crate) fn sql_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 

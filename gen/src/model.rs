@@ -91,15 +91,18 @@ const SYSTEM_NAMESPACES: &[&str] = &[
 /// other system namespaces).
 const DAEMON_NAMESPACES: usize = 2; // openshift-dns, openshift-logging: indices below
 const DAEMON_NS_INDEX: [usize; DAEMON_NAMESPACES] = [4, 6];
+/// The cluster runs in `us-east-1` (the AWS generator bills its nodes and volumes there).
+pub const REGION: &str = "us-east-1";
 const ZONES: &[&str] = &["us-east-1a", "us-east-1b", "us-east-1c"];
-const INSTANCE_TYPES: &[(&str, f64, f64)] = &[
+/// Node instance types: name, cores, memory GiB.
+pub const INSTANCE_TYPES: &[(&str, f64, f64)] = &[
     ("m5.xlarge", 4.0, 16.0),
     ("m5.2xlarge", 8.0, 32.0),
     ("m5.4xlarge", 16.0, 64.0),
     ("r5.4xlarge", 16.0, 128.0),
     ("m5.8xlarge", 32.0, 128.0),
 ];
-const GIB: f64 = 1_073_741_824.0;
+pub const GIB: f64 = 1_073_741_824.0;
 
 /// A cluster node.
 #[derive(Debug, Clone)]
@@ -108,6 +111,10 @@ pub struct Node {
     pub resource_id: String,
     /// `master`, `infra` or `worker` (koku's node roles).
     pub role: &'static str,
+    /// EC2 instance type and availability zone (the node's `node_kubernetes_io_instance_type` and
+    /// `topology_kubernetes_io_zone` labels).
+    pub instance_type: &'static str,
+    pub zone: &'static str,
     pub cores: f64,
     pub memory_bytes: f64,
     /// Node labels JSON without churn, and with the churn label (only for churning nodes).
@@ -158,7 +165,11 @@ pub struct Volume {
     pub pv: String,
     pub storageclass: &'static str,
     pub csi_driver: &'static str,
+    /// `vol-…` (the EBS volume id) for `ebs.csi.aws.com` volumes, a Ceph id for shared CephFS volumes,
+    /// `''` for claimless local volumes.
     pub csi_volume_handle: String,
+    /// Availability zone of the volume (`''` for local volumes).
+    pub zone: &'static str,
     pub pv_labels: String,
     pub pvc_labels: String,
     pub capacity_bytes: f64,
@@ -284,6 +295,8 @@ impl Cluster {
                 name,
                 resource_id: format!("i-{}", hex(h, 17)),
                 role,
+                instance_type: itype,
+                zone,
                 cores,
                 memory_bytes: mem_gib * GIB,
                 labels,
@@ -443,6 +456,7 @@ impl Cluster {
                     storageclass: "local-storage",
                     csi_driver: "",
                     csi_volume_handle: String::new(),
+                    zone: "",
                     pv_labels: "{}".into(),
                     pvc_labels: "{}".into(),
                     capacity_bytes: cap_gib * GIB,
@@ -499,6 +513,7 @@ impl Cluster {
                 } else {
                     format!("vol-{}", hex(hash(seed, &[T_PVC, c, 3]), 17))
                 },
+                zone,
                 pv_labels: py_json([("topology_kubernetes_io_zone", zone)]),
                 pvc_labels,
                 capacity_bytes: cap_gib * GIB,
