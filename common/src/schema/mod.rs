@@ -3,6 +3,7 @@
 //!
 //! * this module: the shared vocabulary ([`ColumnType`], [`Origin`], [`Dataset`], [`Columns`]);
 //! * [`ocp`]: the datasets of the OpenShift flow (re-exported here, the names predate the split);
+//! * [`aws`]: the datasets and tables of the AWS flow;
 //! * [`table`]: koku's output tables (columns with their PostgreSQL types and numeric scales, partition
 //!   key, delete scope), which `koku-load` loads generically.
 //!
@@ -18,6 +19,7 @@
 //! Every column is nullable: koku's Parquet columns are all `optional`, and "column missing in this file"
 //! must read as NULL.
 
+pub mod aws;
 pub mod ocp;
 pub mod table;
 
@@ -164,12 +166,12 @@ pub fn dataset_by_name(name: &str) -> Option<&'static Dataset> {
 
 /// Every dataset of every flow.
 pub fn all_datasets() -> impl Iterator<Item = &'static Dataset> {
-    ocp::ALL.iter().copied()
+    ocp::ALL.iter().chain(aws::ALL).copied()
 }
 
 /// Every output table of every flow.
 pub fn all_tables() -> impl Iterator<Item = &'static table::Table> {
-    ocp::TABLES.iter().copied()
+    ocp::TABLES.iter().chain(aws::TABLES).copied()
 }
 
 /// Look an output table up by name.
