@@ -147,7 +147,12 @@ fn main() -> ExitCode {
         Err(e) => {
             // `{e}`, not `{e:#}`: our errors already include their cause's text.
             eprintln!("koku-extract: error: {e}");
-            ExitCode::FAILURE
+            let transient = e
+                .downcast_ref::<koku_extract::ExtractError>()
+                .is_some_and(|e| e.is_transient())
+                || e.downcast_ref::<koku_common::Error>()
+                    .is_some_and(|e| e.is_transient());
+            koku_common::exit::status(transient)
         }
     }
 }

@@ -68,7 +68,10 @@ fn main() -> ExitCode {
             // `{:#}` joins the context chain on one line; keep it one line whatever the causes say.
             let text = format!("{e:#}").replace('\n', "; ");
             eprintln!("koku-load: error: {text}");
-            ExitCode::FAILURE
+            let transient = e
+                .downcast_ref::<LoadError>()
+                .is_some_and(LoadError::is_transient);
+            koku_common::exit::status(transient)
         }
     }
 }

@@ -240,6 +240,7 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     let connect_err = |e: postgres::Error| LoadError::Connect {
         db: database.clone(),
         reason: describe_pg(&e),
+        transient: koku_common::exit::pg_is_transient(&e),
     };
     let mut client = options.database.connect().map_err(connect_err)?;
     client
@@ -342,13 +343,13 @@ fn load_in_transaction(
         match copy_rows(&mut tx, schema, table, wd, scope, &checks) {
             Ok((summary, inserted)) => {
                 if inserted != summary.rows {
-                    streamed = Err(LoadError::Db {
-                        step: format!("copy rows into {}", table.name),
-                        reason: format!(
+                    streamed = Err(LoadError::step(
+                        format!("copy rows into {}", table.name),
+                        format!(
                             "the server accepted {inserted} of {} rows; rolled back",
                             summary.rows
                         ),
-                    });
+                    ));
                     break;
                 }
                 tracing::info!("{}: {} rows copied", table.name, summary.rows);
