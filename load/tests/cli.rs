@@ -94,7 +94,7 @@ fn refused_connection_is_one_clear_line_without_the_password() {
         .env("DATABASE_PASSWORD", "an0ther-pw")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(75));
     assert!(
         error_line(&out).contains("cannot connect"),
         "{}",
@@ -102,7 +102,7 @@ fn refused_connection_is_one_clear_line_without_the_password() {
     );
     assert!(!stderr_of(&out).contains("an0ther-pw"));
 
-    // And no database at all.
+    // And no database at all: configuration, retrying will not help.
     let out = koku_load().arg(db_dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
