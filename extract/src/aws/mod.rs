@@ -56,8 +56,7 @@ use pg_inputs::{AwsPgInputs, AwsPgOverrides, MarkupSource};
 /// `flow` of the run identity.
 pub const FLOW: &str = "aws";
 
-/// The `run.json` detail holding the per-day Σ `lineitem_unblendedcost` of the partition.
-pub const DAILY_UNBLENDED_COST: &str = "daily_unblended_cost";
+pub use koku_common::schema::aws::DAILY_UNBLENDED_COST_DETAIL as DAILY_UNBLENDED_COST;
 
 /// The whole range of the canonical timestamp: every row with a usage date is kept.
 const WHOLE_PARTITION: (i64, i64) = (i64::MIN, i64::MAX);
