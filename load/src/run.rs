@@ -142,11 +142,20 @@ impl LoadReport {
 
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An AWS account has dozens of product codes: the line names the first few (run.json keeps
+        // every count).
+        const SHOWN: usize = 10;
         let counts = |m: &BTreeMap<String, u64>| {
-            m.iter()
+            let mut text = m
+                .iter()
+                .take(SHOWN)
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            if m.len() > SHOWN {
+                text.push_str(&format!(", … {} more", m.len() - SHOWN));
+            }
+            text
         };
         if !self.dry_run {
             f.write_str("loaded ")?;

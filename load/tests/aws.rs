@@ -424,7 +424,10 @@ fn the_ec2_table_is_skipped_when_the_transform_wrote_none() {
     db.seed(EC2_TABLE, db.bill, AWS_SOURCE, day(1), "i-earlier-run");
     let ec2_before = db.snapshot(EC2_TABLE);
     let dir = tempfile::tempdir().unwrap();
-    let daily = vec![Row::daily(db.bill, AWS_SOURCE, day(1), "AmazonEC2")];
+    // Twelve product codes: the summary line names ten.
+    let daily: Vec<Row> = (0..12)
+        .map(|i| Row::daily(db.bill, AWS_SOURCE, day(1), &format!("P{i:02}")))
+        .collect();
     aws_workdir(
         dir.path(),
         aws_identity(db.bill),
@@ -437,7 +440,8 @@ fn the_ec2_table_is_skipped_when_the_transform_wrote_none() {
     assert_eq!(report.tables.len(), 1);
     assert!(
         report.to_string().ends_with(&format!(
-            " | {SCHEMA}.{EC2_TABLE} skipped (the transform wrote no rows file for it)"
+            "P08 1, P09 1, … 2 more; deleted 0; created partition {DS_TABLE}_2025_10 \
+             | {SCHEMA}.{EC2_TABLE} skipped (the transform wrote no rows file for it)"
         )),
         "{report}"
     );
