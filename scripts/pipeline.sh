@@ -17,6 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
+case "$1" in -h|--help|-*) usage ;; esac
 WORKDIR="$1"; shift
 LOAD_ARGS=()
 FLOW=ocp
