@@ -15,6 +15,7 @@
 //! A new flow (`aws/`, `ocp_aws/`) is a sibling of `ocp/` over the same core, with its own
 //! subcommand in `main.rs`.
 
+pub mod aws;
 pub mod core;
 pub mod error;
 pub mod ocp;
