@@ -222,14 +222,29 @@ impl Instance {
     }
 }
 
+/// What the fold knows of a resource id.
+#[derive(Debug)]
+struct Resource {
+    /// `last(r)`, when one of its rows has a date.
+    last_day: Option<Day>,
+    /// Its instance in [`Ec2Fold::instances`], when it is in E.
+    instance: Option<u32>,
+}
+
 /// The EC2 summary folded over the month partition, batch by batch.
 #[derive(Debug, Default)]
 pub struct Ec2Fold {
-    /// `last(r)` of every non-empty resource id of the partition.
-    last_day: FastMap<Box<str>, Day>,
-    index: FastMap<Box<str>, u32>,
+    /// Every non-empty resource id of the partition (one map, so an E row's id is hashed once).
+    resources: FastMap<Box<str>, Resource>,
     instances: Vec<(Box<str>, Instance)>,
     rows: usize,
+}
+
+/// `product_productfamily LIKE '%Compute Instance%'` (no wildcard inside: a substring test), with
+/// the usual exact value tested first (`contains` sets up a substring searcher on every call).
+fn is_compute_instance(family: &str) -> bool {
+    const FAMILY: &str = "Compute Instance";
+    family == FAMILY || (family.len() > FAMILY.len() && family.contains(FAMILY))
 }
 
 impl Ec2Fold {
@@ -240,24 +255,27 @@ impl Ec2Fold {
             let Some(resource) = non_empty(text(c.resource_id, i)) else {
                 continue;
             };
-            if let Some(d) = c.day(i) {
-                match self.last_day.get_mut(resource) {
-                    Some(last) => *last = (*last).max(d),
-                    None => {
-                        self.last_day.insert(resource.into(), d);
-                    }
-                }
+            let day = c.day(i);
+            let known = match self.resources.get_mut(resource) {
+                Some(r) => r,
+                None => self.resources.entry(resource.into()).or_insert(Resource {
+                    last_day: None,
+                    instance: None,
+                }),
+            };
+            if let Some(d) = day {
+                known.last_day = Some(known.last_day.map_or(d, |l| l.max(d)));
             }
             let in_e = text(c.product_code, i) == Some("AmazonEC2")
-                && text(c.product_family, i).is_some_and(|f| f.contains("Compute Instance"));
+                && text(c.product_family, i).is_some_and(is_compute_instance);
             if !in_e {
                 continue;
             }
-            let n = match self.index.get(resource) {
-                Some(&n) => n as usize,
+            let n = match known.instance {
+                Some(n) => n as usize,
                 None => {
                     let n = self.instances.len();
-                    self.index.insert(resource.into(), n as u32);
+                    known.instance = Some(n as u32);
                     self.instances.push((
                         resource.into(),
                         Instance {
@@ -282,7 +300,7 @@ impl Ec2Fold {
         scope: Ec2Scope,
     ) -> Result<(Vec<Ec2Row>, Ec2Report), TransformError> {
         let Ec2Fold {
-            last_day,
+            resources,
             mut instances,
             ..
         } = self;
@@ -296,7 +314,7 @@ impl Ec2Fold {
         let mut rows = Vec::new();
         for (resource_id, mut inst) in instances {
             // The inner join: L exists only if the latest E day is last(r).
-            let last = last_day.get(&resource_id).copied();
+            let last = resources.get(&resource_id).and_then(|r| r.last_day);
             if inst.latest_day.is_none() || inst.latest_day != last || inst.latest.is_empty() {
                 report.without_latest_values += 1;
                 continue;
@@ -551,4 +569,36 @@ pub fn to_batch(rows: &[Ec2Row], run: &RunParams) -> RecordBatch {
     ];
     RecordBatch::try_new(AWS_EC2_COMPUTE_SUMMARY.schema(), columns)
         .expect("columns match the canonical schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compute_instance_family_is_a_case_sensitive_substring() {
+        assert!(is_compute_instance("Compute Instance"));
+        assert!(is_compute_instance("Compute Instance (bare metal)"));
+        assert!(is_compute_instance("Dedicated Compute Instance"));
+        assert!(!is_compute_instance("compute instance"));
+        assert!(!is_compute_instance("Compute"));
+        assert!(!is_compute_instance(""));
+    }
+
+    #[test]
+    fn ec2_cost_zeroes_only_covered_usage() {
+        assert_eq!(
+            ec2_cost_term(Some("SavingsPlanCoveredUsage"), Some(2.0)),
+            Some(0.0)
+        );
+        assert_eq!(
+            ec2_cost_term(Some("SavingsPlanCoveredUsage"), None),
+            Some(0.0)
+        );
+        assert_eq!(
+            ec2_cost_term(Some("SavingsPlanNegation"), Some(-2.0)),
+            Some(-2.0)
+        );
+        assert_eq!(ec2_cost_term(None, None), None);
+    }
 }

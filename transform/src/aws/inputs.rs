@@ -95,16 +95,17 @@ impl<'a> CurColumns<'a> {
     }
 }
 
-/// Text at row `i` of a CUR column, `None` = NULL.
+/// Text at row `i` of a CUR column, `None` = NULL. (Inlined here: these run for every column of
+/// every row, and `koku_common`'s accessors are not inlined across the crate boundary.)
 #[inline]
 pub fn text(a: &StringArray, i: usize) -> Option<&str> {
-    opt_text(a, i)
+    a.is_valid(i).then(|| a.value(i))
 }
 
 /// Double at row `i` of a CUR column, `None` = NULL.
 #[inline]
 pub fn num(a: &Float64Array, i: usize) -> Option<f64> {
-    opt_f64(a, i)
+    a.is_valid(i).then(|| a.value(i))
 }
 
 /// The constants of one run (spec §1.3): what every output row carries and the window.

@@ -339,6 +339,7 @@ impl Fixture {
                 std::fs::File::open(&f).unwrap(),
             )
             .unwrap()
+            .with_batch_size(65_536)
             .build()
             .unwrap();
             for b in reader {
