@@ -610,6 +610,21 @@ fn thread_count_does_not_change_the_files() {
     );
 }
 
+#[test]
+fn an_empty_partition_gives_empty_outputs() {
+    let (daily, ec2) = transform(vec![]);
+    assert!(daily.is_empty() && ec2.is_empty());
+    // Rows, but none in the window (and no EC2 instance): still a successful, empty run.
+    let (daily, ec2) = transform(vec![with(
+        &line(),
+        &[
+            ("lineitem_usagestartdate", Ts(ms("2025-10-20"))),
+            ("lineitem_productcode", T("AmazonS3")),
+        ],
+    )]);
+    assert!(daily.is_empty() && ec2.is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command
 // ---------------------------------------------------------------------------------------------
