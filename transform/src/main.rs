@@ -59,13 +59,12 @@ enum Command {
         /// for any value; memory grows with it (about one day of input rows per thread).
         #[arg(long, value_name = "N", default_value_t = 0)]
         threads: usize,
-        /// EC2 rows koku would write outside its own delete scope (usage_start before the month, or
-        /// after the run's end date), which a re-run could never replace: `window` leaves them out
-        /// (logged, counted in run.json; every row written is koku's); `clamp-to-month` also keeps an
-        /// instance whose partition holds a line dated before the month, starting on the first of the
-        /// month (a fix, not koku's value); `koku` writes koku's rows as they are, for comparisons
-        /// (the load refuses a row before the month).
-        #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Ec2ScopeArg::Window)]
+        /// EC2 rows koku writes outside its own delete scope (usage_start before the month, or after
+        /// the run's end date), which a re-run cannot replace: `koku` writes them as koku does (a
+        /// re-run then duplicates them, as koku's does; the load warns); `window` leaves them out
+        /// (logged, counted in run.json); `clamp-to-month` also keeps an instance whose partition
+        /// holds a line dated before the month, starting on the first of the month (not koku's value).
+        #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Ec2ScopeArg::Koku)]
         ec2_scope: Ec2ScopeArg,
     },
 }

@@ -128,7 +128,8 @@ fn window_filter_and_null_timestamps() {
         &[("unblended_cost", "4.000000000")],
     );
     // The EC2 summary reads the whole partition, NULL timestamps included (its sums do; min/max
-    // day ignore them). Its first day, 09-30, is before the month: koku's row, with --ec2-scope koku.
+    // day ignore them). Its first day, 09-30, is before the month: koku's row, the default.
+    assert_eq!(ec2.len(), 1, "default scope: koku's row, before the month");
     let (_, koku) = transform_with(
         &run(),
         &[vec![
@@ -153,10 +154,19 @@ fn window_filter_and_null_timestamps() {
             ("unblended_cost", "63.000000000"),
         ],
     );
-    assert!(
-        ec2.is_empty(),
-        "default scope: a row starting before the month is left out"
-    );
+    assert_eq!(ec2, koku);
+    // The fix leaves it out.
+    let (_, window) = transform_with(
+        &run(),
+        &[vec![
+            at(Ts(ms("2025-09-30 23:00")), 1.0),
+            at(Ts(ms("2025-10-01")), 2.0),
+            at(Null, 32.0),
+        ]],
+        Ec2Scope::Window,
+    )
+    .unwrap();
+    assert!(window.is_empty(), "--ec2-scope window: left out");
 }
 
 #[test]

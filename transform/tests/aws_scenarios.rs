@@ -1372,12 +1372,8 @@ fn s04_month_boundary() {
             &markups("0.460800000 0.460800000000000 0.000000000000000 0.460800000"),
         ]),
     );
-    // EC2, October: koku's row starts on 2025-09-30 (the partition's September-dated line is in E):
-    // outside koku's delete scope, so left out by default, and counted.
-    assert!(oct.ec2.is_empty(), "{:#?}", oct.ec2);
-    assert_eq!(oct.details["ec2_rows_left_out"], 1);
-    assert_eq!(sep.details["ec2_rows_left_out"], 0);
-    // koku's row as it is (--ec2-scope koku): 9.99 + 2.304 + 2.304 = 14.598, 49 h, NU 196.
+    // EC2, October: koku's row starts on 2025-09-30 (the partition's September-dated line is in E).
+    // By default it is written as koku writes it: 9.99 + 2.304 + 2.304 = 14.598, 49 h, NU 196.
     let fixture = Fixture::load("04-month-boundary");
     let october_run = &fixture.runs()[1];
     let koku_values = cols(&[
@@ -1387,17 +1383,24 @@ fn s04_month_boundary() {
         ),
         &markups("1.459800000 1.459800000000000 0.000000000000000 1.459800000"),
     ]);
-    let koku = run_once(&fixture, october_run, Ec2Scope::Koku);
-    assert_eq!(koku.ec2.len(), 1);
+    assert_eq!(oct.ec2.len(), 1);
     assert_cols(
-        "EC2 October (koku)",
-        &koku.ec2[0],
+        "EC2 October (default: koku)",
+        &oct.ec2[0],
         &EC2,
         &cols(&[
             &koku_values,
             &[("usage_start", "2025-09-30"), ("usage_end", "2025-10-02")],
         ]),
     );
+    assert_eq!(oct.details["ec2_rows_left_out"], 0);
+    assert_eq!(sep.details["ec2_rows_left_out"], 0);
+    let koku = run_once(&fixture, october_run, Ec2Scope::Koku);
+    assert_eq!(koku.ec2, oct.ec2);
+    // The fix that leaves it out (--ec2-scope window): outside koku's delete scope, counted.
+    let window = run_once(&fixture, october_run, Ec2Scope::Window);
+    assert!(window.ec2.is_empty(), "{:#?}", window.ec2);
+    assert_eq!(window.details["ec2_rows_left_out"], 1);
     // The fix: the same values from the first of the month.
     let clamped = run_once(&fixture, october_run, Ec2Scope::ClampToMonth);
     assert_eq!(clamped.ec2.len(), 1);
@@ -1412,7 +1415,7 @@ fn s04_month_boundary() {
     );
     assert_eq!(clamped.details["ec2_rows_clamped_to_month"], 1);
     // The daily summary does not depend on the EC2 scope.
-    assert_eq!(koku.daily, oct.daily);
+    assert_eq!(window.daily, oct.daily);
     assert_eq!(clamped.daily, oct.daily);
 }
 

@@ -31,16 +31,15 @@
 //!   `testdata/aws/04-month-boundary`) lands in the previous month's partition, is never deleted by
 //!   this month's runs (a copy per run), and shows this month's totals in the previous month.
 //!
-//! The load refuses rows outside its row scope, and a row outside koku's delete scope could not be
-//! replaced by a re-run, so [`Ec2Scope::Window`] (the default) leaves such rows out: every row
-//! written has exactly koku's values and lies in koku's delete scope, so a re-run replaces it. What
-//! the default changes compared with koku is only the duplicates: this month's view is koku's (koku's
-//! before-the-month row is not in this month either), and an instance that starts after `end_date`
-//! is written by the run whose window covers its first day. Each row left out is logged and counted
-//! in `run.json`. [`Ec2Scope::ClampToMonth`] is a fix, not parity: an instance whose month partition
-//! holds a line dated before the month keeps its row, with `usage_start` = the first of the month.
-//! [`Ec2Scope::Koku`] writes koku's rows as they are, for comparisons with koku's tables (the load
-//! then refuses a row before the month).
+//! By default ([`Ec2Scope::Koku`]) these rows are written as koku writes them: the table then holds
+//! what koku's would, and a re-run duplicates them as koku's does (the load warns, counting them).
+//! Two named fixes: [`Ec2Scope::Window`] leaves such rows out (logged, counted in `run.json`), so every
+//! row written lies in koku's delete scope and a re-run replaces it — this month's view is still
+//! koku's (koku's before-the-month row is filed in the previous month), and an instance that starts
+//! after `end_date` is written by the run whose window covers its first day;
+//! [`Ec2Scope::ClampToMonth`] keeps an instance whose month partition holds a line dated before the
+//! month, with `usage_start` = the first of the month (not koku's value), and leaves out rows after
+//! `end_date` as `Window` does.
 
 use std::sync::Arc;
 
@@ -62,12 +61,12 @@ const MS_PER_DAY: i64 = 86_400_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Ec2Scope {
     /// Leave out rows whose `usage_start` is outside `[first of the month, end_date]`.
-    #[default]
     Window,
     /// Rows starting before the month start on the first of the month; rows after `end_date` are
     /// left out as with `Window`.
     ClampToMonth,
-    /// koku's rows as they are, whatever their `usage_start`.
+    /// koku's rows as they are, whatever their `usage_start` (koku's behaviour, the default).
+    #[default]
     Koku,
 }
 
