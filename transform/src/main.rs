@@ -66,6 +66,11 @@ enum Command {
         /// holds a line dated before the month, starting on the first of the month (not koku's value).
         #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Ec2ScopeArg::Koku)]
         ec2_scope: Ec2ScopeArg,
+        /// Leave the EC2 compute summary out, as koku does while its Unleash flag
+        /// feature-4403-enable-ec2-compute-processing is off for the schema; koku-load then leaves
+        /// koku's EC2 table alone.
+        #[arg(long)]
+        skip_ec2: bool,
     },
 }
 
@@ -135,6 +140,7 @@ fn main() -> ExitCode {
             workdir,
             threads,
             ec2_scope,
+            skip_ec2,
         } => match remove_stale_tmp_files(&workdir).and_then(|()| {
             koku_transform::aws::run::transform_aws_with(
                 &workdir,
@@ -144,6 +150,7 @@ fn main() -> ExitCode {
                 },
                 &AwsOptions {
                     ec2_scope: ec2_scope.into(),
+                    skip_ec2,
                 },
             )
         }) {

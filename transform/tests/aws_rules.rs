@@ -83,9 +83,47 @@ fn transform_with(
     let dir = tempfile::tempdir().unwrap();
     let batches: Vec<_> = batches.iter().map(|b| cur_batch(b)).collect();
     write_workdir(dir.path(), run, &batches);
-    transform_aws_with(dir.path(), &opts(1), &AwsOptions { ec2_scope: scope })
-        .map_err(|e| e.to_string())?;
+    transform_aws_with(
+        dir.path(),
+        &opts(1),
+        &AwsOptions {
+            ec2_scope: scope,
+            ..AwsOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
     Ok(outputs(dir.path()))
+}
+
+/// koku's EC2 step is behind a feature flag: `--skip-ec2` computes the daily summary only and records
+/// no EC2 dataset, so the load leaves koku's EC2 table alone.
+#[test]
+fn skip_ec2_records_no_ec2_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    write_workdir(dir.path(), &run(), &[cur_batch(&[line()])]);
+    let report = transform_aws_with(
+        dir.path(),
+        &opts(1),
+        &AwsOptions {
+            skip_ec2: true,
+            ..AwsOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.daily_summary_rows, 1);
+    let wd = koku_common::workdir::WorkDir::open(dir.path()).unwrap();
+    let st = wd.stage(koku_common::workdir::stage::TRANSFORM).unwrap();
+    assert!(st.outputs.contains_key(AWS_DAILY_SUMMARY.name));
+    assert!(
+        !st.outputs.contains_key(AWS_EC2_COMPUTE_SUMMARY.name),
+        "{st:?}"
+    );
+    assert!(
+        !dir.path()
+            .join(AWS_EC2_COMPUTE_SUMMARY.file_name())
+            .exists()
+    );
+    assert_eq!(st.details["ec2_skipped"], true);
 }
 
 fn transform(rows: Vec<CurRow>) -> (Vec<Row>, Vec<Row>) {

@@ -73,7 +73,10 @@ fn transform(dir: &Path, threads: usize, scope: Ec2Scope) -> Result<(), String> 
             progress: false,
             threads,
         },
-        &AwsOptions { ec2_scope: scope },
+        &AwsOptions {
+            ec2_scope: scope,
+            ..AwsOptions::default()
+        },
     )
     .map(|_| ())
     .map_err(|e| e.to_string())

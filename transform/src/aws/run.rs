@@ -37,6 +37,10 @@ use crate::error::TransformError;
 pub struct AwsOptions {
     /// EC2 rows koku would write outside its delete scope ([`super::ec2`]).
     pub ec2_scope: Ec2Scope,
+    /// Leave the EC2 compute summary out (koku computes it only when its Unleash flag
+    /// `cost-management.backend.feature-4403-enable-ec2-compute-processing` is on for the schema);
+    /// the dataset is then not recorded, and the load leaves koku's EC2 table alone.
+    pub skip_ec2: bool,
 }
 
 /// What `koku-transform aws` did.
@@ -83,13 +87,16 @@ pub fn transform_aws_with(
                 "ec2_scope",
                 serde_json::json!(format!("{:?}", aws.ec2_scope)),
             ),
+            ("ec2_skipped", serde_json::json!(aws.skip_ec2)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         Ok(Computed {
             writers: vec![(&AWS_DAILY_SUMMARY, writer)],
-            batches: vec![(&AWS_EC2_COMPUTE_SUMMARY, ec2_batch)],
+            batches: ec2_batch
+                .map(|b| vec![(&AWS_EC2_COMPUTE_SUMMARY, b)])
+                .unwrap_or_default(),
             details,
             report: (days, daily, ec2),
         })
@@ -104,7 +111,8 @@ pub fn transform_aws_with(
 
 struct Summarised {
     daily: u64,
-    ec2_batch: arrow::array::RecordBatch,
+    /// `None` with [`AwsOptions::skip_ec2`].
+    ec2_batch: Option<arrow::array::RecordBatch>,
     days: usize,
     ec2: Ec2Report,
 }
@@ -155,7 +163,9 @@ fn summarise(
     for batch in reader.by_ref() {
         let batch = batch.map_err(arrow_error(&path))?;
         index.add_batch(&batch)?;
-        ec2.add_batch(&batch);
+        if !aws.skip_ec2 {
+            ec2.add_batch(&batch);
+        }
     }
     reader.rewind()?;
     let days: Vec<_> = index.days().into_iter().collect();
@@ -203,7 +213,7 @@ fn summarise(
         writer,
         Summarised {
             daily,
-            ec2_batch: ec2::to_batch(&ec2_rows, &run),
+            ec2_batch: (!aws.skip_ec2).then(|| ec2::to_batch(&ec2_rows, &run)),
             days: n_days,
             ec2: ec2_report,
         },
