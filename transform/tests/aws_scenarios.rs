@@ -6,7 +6,10 @@
 //! (`snapshots/aws_scenarios__*.snap`, one JSON object per row, every non-NULL column) and the rows
 //! each `EXPECTED.md` computes by hand are asserted column by column, the measures converted as the
 //! load converts them (`koku_load::numeric::to_numeric`) and shown at the column's scale. Every run is
-//! also made with one and with three threads, and the files must be byte-identical.
+//! also made with one and with three threads, and the files must be byte-identical; and through the
+//! real binaries, `koku-extract aws` (offline: the fixture's PostgreSQL inputs as flags) then
+//! `koku-transform aws`, whose rows must equal the library path's (so the extract's normalisation of
+//! the fixture equals the test's).
 //!
 //! Which test fails when a rule of `spec/aws-daily-summary.md` is broken (W = `aws_worked_example.rs`,
 //! S = this file, R = `aws_rules.rs`, U = unit tests in `src/aws/*.rs` and `src/core/*.rs`):
@@ -47,6 +50,7 @@
 //! | 6.3    | pairing (MAP) | U `aws/pairing.rs` (every rule, §9.5) |
 
 mod aws_support;
+mod support;
 use aws_support::{AwsRun, Fixture, RUN_COLUMNS, Row, all, assert_cols, check_run_constants, one};
 
 use std::path::Path;
@@ -98,6 +102,11 @@ fn run_once(fixture: &Fixture, run: &AwsRun, scope: Ec2Scope) -> Output {
     }
     let (daily, ec2) = aws_support::outputs(&one_thread);
     check_run_constants(run, &daily, &ec2);
+    assert_eq!(
+        through_binaries(fixture, run, scope, &tmp.path().join("bin")),
+        (daily.clone(), ec2.clone()),
+        "the binaries' rows differ from the library path's"
+    );
     let run_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(one_thread.join("run.json")).unwrap())
             .unwrap();
@@ -106,6 +115,61 @@ fn run_once(fixture: &Fixture, run: &AwsRun, scope: Ec2Scope) -> Output {
         ec2,
         details: run_json["stages"]["transform"]["details"].clone(),
     }
+}
+
+/// The run through `koku-extract aws` (offline: `inputs.json` and the CSV files as flags) and
+/// `koku-transform aws`; the rows written.
+fn through_binaries(
+    fixture: &Fixture,
+    run: &AwsRun,
+    scope: Ec2Scope,
+    out: &Path,
+) -> (Vec<Row>, Vec<Row>) {
+    let keys = run.enabled_keys.join(",");
+    let markup = fixture.json["markup"].as_f64().unwrap_or(0.0).to_string();
+    let file = |key: &str| fixture.dir.join(fixture.json[key].as_str().unwrap());
+    let extract = std::process::Command::new(support::extract_bin())
+        .arg("aws")
+        .arg("--from")
+        .arg(&fixture.dir)
+        .args(["--schema", "org1234567", "--source", aws_support::SOURCE])
+        .args(["--year", &run.start.format("%Y").to_string()])
+        .args(["--month", &run.start.format("%m").to_string()])
+        .args(["--start-date", &run.start.to_string()])
+        .args(["--end-date", &run.end.to_string()])
+        .args(["--bill-id", &run.bill_id.to_string(), "--markup", &markup])
+        .args(["--enabled-keys", &keys])
+        .arg("--account-aliases")
+        .arg(file("account_aliases"))
+        .arg("--org-units")
+        .arg(file("organizational_units"))
+        .arg("--out")
+        .arg(out)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        extract.status.success(),
+        "{}",
+        String::from_utf8_lossy(&extract.stderr)
+    );
+    let scope = match scope {
+        Ec2Scope::Koku => "koku",
+        Ec2Scope::Window => "window",
+        Ec2Scope::ClampToMonth => "clamp-to-month",
+    };
+    let transform = std::process::Command::new(env!("CARGO_BIN_EXE_koku-transform"))
+        .arg("aws")
+        .arg(out)
+        .args(["--ec2-scope", scope])
+        .output()
+        .unwrap();
+    assert!(
+        transform.status.success(),
+        "{}",
+        String::from_utf8_lossy(&transform.stderr)
+    );
+    aws_support::outputs(out)
 }
 
 /// Every run of the fixture with the default options, snapshotted.
