@@ -54,6 +54,8 @@ params() {
 COMMON_GEN="--start-date 2025-10-01 --pvcs-per-node 2 --label-keys 8 --label-values 20 --seed 42"
 SCHEMA=org1234567
 SOURCE=00000000-0000-0000-0000-000000000001
+AWS_SOURCE=00000000-0000-0000-0000-000000000002
+flow() { case "$1" in aws-*) echo aws ;; *) echo ocp ;; esac; }
 
 # Tools: PostgreSQL (setup.sh) and GNU time.
 KOKU_SETUP_SKIP_BUILD=1 scripts/setup.sh
@@ -89,20 +91,6 @@ for w in "${WORKLOADS[@]}"; do
     cat "$d/.gen.out" >&2
 done
 
-# Pipeline runs: OCP workloads only.
-# TODO(aws): time `koku-extract aws` / `koku-transform aws` / `koku-load` on aws-1m and aws-30m here (the
-# dataset's seed.sql needs the AWS tables in koku-ddl.sql) once the AWS stages exist; until then the AWS
-# workloads stop after generation.
-RUN_WORKLOADS=()
-for w in "${WORKLOADS[@]}"; do
-    case "$w" in
-        aws-*) log "$w: dataset ready in $BENCH/$w; no AWS pipeline to time yet" ;;
-        *) RUN_WORKLOADS+=("$w") ;;
-    esac
-done
-[ ${#RUN_WORKLOADS[@]} -gt 0 ] || exit 0
-WORKLOADS=("${RUN_WORKLOADS[@]}")
-
 # PostgreSQL.
 source scripts/pg.sh
 TMP="$(mktemp -d /tmp/koku-bench.XXXXXX)"
@@ -127,18 +115,25 @@ for w in "${WORKLOADS[@]}"; do
     pg_install_koku_schema "$URL" "$SCHEMA"
     { echo "SET search_path TO $SCHEMA, public;"; cat "$d/seed.sql"; } | psql -q -X -v ON_ERROR_STOP=1 "$URL"
     L="$BENCH/logs/$w"; rm -rf "$L"; mkdir -p "$L"
-    EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --source "$SOURCE" --year 2025 --month 10)
+    F="$(flow "$w")"
+    if [ "$F" = aws ]; then
+        EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --source "$AWS_SOURCE" --year 2025 --month 10)
+        TABLES="$SCHEMA.reporting_awscostentrylineitem_daily_summary, $SCHEMA.reporting_awscostentrylineitem_summary_by_ec2_compute_p"
+    else
+        EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --source "$SOURCE" --year 2025 --month 10)
+        TABLES="$SCHEMA.reporting_ocpusagelineitem_daily_summary"
+    fi
     for r in $(seq 1 "$RUNS"); do
         log "$w: run $r/$RUNS"
         W="$TMP/work-$w"; rm -rf "$W"
         sync; psql -q -X "$URL" -c "CHECKPOINT" >/dev/null
-        timed "$L/extract.$r" "$BIN/koku-extract" ocp "${EXTRACT_ARGS[@]}" --out "$W"
-        timed "$L/transform.$r" "$BIN/koku-transform" ocp "$W"
-        psql -q -X "$URL" -c "TRUNCATE $SCHEMA.reporting_ocpusagelineitem_daily_summary; CHECKPOINT" >/dev/null
+        timed "$L/extract.$r" "$BIN/koku-extract" "$F" "${EXTRACT_ARGS[@]}" --out "$W"
+        timed "$L/transform.$r" "$BIN/koku-transform" "$F" "$W"
+        psql -q -X "$URL" -c "TRUNCATE $TABLES; CHECKPOINT" >/dev/null
         timed "$L/load.$r" "$BIN/koku-load" "$W"
         cp "$W/run.json" "$L/run.$r.json"
         rm -rf "$W"; psql -q -X "$URL" -c "CHECKPOINT" >/dev/null
-        timed "$L/pipeline.$r" scripts/pipeline.sh "$W" -- "${EXTRACT_ARGS[@]}"
+        timed "$L/pipeline.$r" scripts/pipeline.sh "$W" --flow "$F" -- "${EXTRACT_ARGS[@]}"
         cp "$W/run.json" "$L/run-pipeline.$r.json"
         rm -rf "$W"
     done
@@ -160,15 +155,23 @@ def parse_time(path):
 
 run = json.load(open(f"{logs}/run.1.json"))
 st = run["stages"]
+aws = run["run"]["flow"] == "aws"
 ex_in = sum(i.get("rows") or 0 for i in st["extract"]["inputs"])
 # Rows out of extract: the Parquet-derived datasets (the small PostgreSQL inputs are not counted).
-ex_out = sum(o["rows"] for k, o in st["extract"]["outputs"].items() if k.startswith("openshift_"))
-tr_out = st["transform"]["outputs"]["reporting_ocpusagelineitem_daily_summary"]["rows"]
+parquet = ("aws_line_items",) if aws else ("openshift_",)
+ex_out = sum(o["rows"] for k, o in st["extract"]["outputs"].items() if k.startswith(parquet))
+tr_out = sum(o["rows"] for o in st["transform"]["outputs"].values()) if aws else \
+    st["transform"]["outputs"]["reporting_ocpusagelineitem_daily_summary"]["rows"]
 ld_out = st["load"]["details"]["rows_inserted"]
-hourly = st["extract"]["outputs"]["openshift_pod_usage_line_items"]["rows"]
+# The workload's size: hourly pod rows (OCP), hourly CUR lines as koku-gen wrote them (AWS; the aws
+# flow reads koku's daily roll-up of them).
+if aws:
+    hourly = json.load(open(f"{data}/dataset.json"))["written"]["hourly_rows"]
+else:
+    hourly = st["extract"]["outputs"]["openshift_pod_usage_line_items"]["rows"]
 rows = {"extract": (ex_in, ex_out), "transform": (ex_out, tr_out), "load": (tr_out, ld_out),
         "pipeline": (ex_in, ld_out)}
-res = {"workload": w, "runs": runs, "hourly_pod_rows": hourly, "generator": gen_params,
+res = {"workload": w, "flow": "aws" if aws else "ocp", "runs": runs, "hourly_pod_rows": hourly, "generator": gen_params,
        "files": len(st["extract"]["inputs"]), "stages": {}}
 for stage in ["extract", "transform", "load", "pipeline"]:
     ms = [parse_time(f"{logs}/{stage}.{r}") for r in range(1, runs + 1)]
@@ -195,44 +198,58 @@ PGV="$(psql -X -At "$BASE_URL/postgres" -c 'SHOW server_version')"
 python3 - "$BENCH/results" "$WRITE" "$(date -u +%Y-%m-%d)" "$COMMIT" "$(nproc)" "$MEM" "$CPU" "$PGV" "$(rustc --version)" <<'PY'
 import glob, json, os, sys
 resdir, write, date, commit, nproc, mem, cpu, pgv, rustc = sys.argv[1:]
-order = {"100k": 0, "1m": 1, "30m": 2}
-results = sorted((json.load(open(p)) for p in glob.glob(f"{resdir}/*.json")), key=lambda r: order[r["workload"]])
+order = {"100k": 0, "1m": 1, "30m": 2, "aws-1m": 3, "aws-30m": 4}
+every = sorted((json.load(open(p)) for p in glob.glob(f"{resdir}/*.json")), key=lambda r: order[r["workload"]])
 L = []
 L.append(f"Measured {date} on commit `{commit}`: {nproc} cores ({cpu}), {mem} RAM, PostgreSQL {pgv} "
          f"(throwaway cluster, fsync off), {rustc}, release build. Medians of `runs` runs "
          "(min–max in brackets); CPU = user+sys; RSS = peak resident set of the process "
          "(for `pipeline`, of the largest stage).")
 L.append("")
-L.append("| workload | hourly pod rows | files | runs | stage | wall s | CPU s | peak RSS MB | rows in | rows out |")
-L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
-for r in results:
-    for i, s in enumerate(["extract", "transform", "load", "pipeline"]):
-        v = r["stages"][s]
-        f = lambda k, d=2: f"{v[k]['median']:.{d}f} ({v[k]['min']:.{d}f}–{v[k]['max']:.{d}f})"
-        name = f"**{r['workload']}**" if i == 0 else ""
-        rows = f"{r['hourly_pod_rows']:,}" if i == 0 else ""
-        files = f"{r['files']:,}" if i == 0 else ""
-        runs = f"{r['runs']}" if i == 0 else ""
-        stage = "**end to end**" if s == "pipeline" else s
-        L.append(f"| {name} | {rows} | {files} | {runs} | {stage} | {f('wall')} | {f('cpu')} | {v['rss_mb']['median']:.0f} | {v['rows_in']:,} | {v['rows_out']:,} |")
-if len(results) >= 2:
-    L.append("")
-    a, b = results[0], results[-1]
-    dx = (b["hourly_pod_rows"] - a["hourly_pod_rows"]) / 1e6
-    parts = []
-    for s in ["extract", "transform", "load", "pipeline"]:
-        dy = b["stages"][s]["wall"]["median"] - a["stages"][s]["wall"]["median"]
-        parts.append(f"{s} {dy / dx:.3f}")
-    L.append(f"Slope of wall time between {a['workload']} and {b['workload']}, seconds per million hourly pod rows: "
-             + ", ".join(parts) + ".")
-    if len(results) >= 3:
-        m = results[1]
+def table(results, size):
+    L.append(f"| workload | {size} | files | runs | stage | wall s | CPU s | peak RSS MB | rows in | rows out |")
+    L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        for i, s in enumerate(["extract", "transform", "load", "pipeline"]):
+            v = r["stages"][s]
+            f = lambda k, d=2: f"{v[k]['median']:.{d}f} ({v[k]['min']:.{d}f}–{v[k]['max']:.{d}f})"
+            name = f"**{r['workload']}**" if i == 0 else ""
+            rows = f"{r['hourly_pod_rows']:,}" if i == 0 else ""
+            files = f"{r['files']:,}" if i == 0 else ""
+            runs = f"{r['runs']}" if i == 0 else ""
+            stage = "**end to end**" if s == "pipeline" else s
+            L.append(f"| {name} | {rows} | {files} | {runs} | {stage} | {f('wall')} | {f('cpu')} | {v['rss_mb']['median']:.0f} | {v['rows_in']:,} | {v['rows_out']:,} |")
+    if len(results) >= 2:
+        L.append("")
+        a, b = results[0], results[-1]
+        dx = (b["hourly_pod_rows"] - a["hourly_pod_rows"]) / 1e6
         parts = []
-        for s in ["pipeline"]:
-            s1 = (m["stages"][s]["wall"]["median"] - a["stages"][s]["wall"]["median"]) / ((m["hourly_pod_rows"] - a["hourly_pod_rows"]) / 1e6)
-            s2 = (b["stages"][s]["wall"]["median"] - m["stages"][s]["wall"]["median"]) / ((b["hourly_pod_rows"] - m["hourly_pod_rows"]) / 1e6)
-            parts.append(f"end to end {s1:.3f} s/M rows ({a['workload']}→{m['workload']}) vs {s2:.3f} s/M rows ({m['workload']}→{b['workload']})")
-        L.append("Linearity check: " + "; ".join(parts) + ".")
+        for s in ["extract", "transform", "load", "pipeline"]:
+            dy = b["stages"][s]["wall"]["median"] - a["stages"][s]["wall"]["median"]
+            parts.append(f"{s} {dy / dx:.3f}")
+        L.append(f"Slope of wall time between {a['workload']} and {b['workload']}, seconds per million {size}: "
+                 + ", ".join(parts) + ".")
+        if len(results) >= 3:
+            m = results[1]
+            parts = []
+            for s in ["pipeline"]:
+                s1 = (m["stages"][s]["wall"]["median"] - a["stages"][s]["wall"]["median"]) / ((m["hourly_pod_rows"] - a["hourly_pod_rows"]) / 1e6)
+                s2 = (b["stages"][s]["wall"]["median"] - m["stages"][s]["wall"]["median"]) / ((b["hourly_pod_rows"] - m["hourly_pod_rows"]) / 1e6)
+                parts.append(f"end to end {s1:.3f} s/M rows ({a['workload']}→{m['workload']}) vs {s2:.3f} s/M rows ({m['workload']}→{b['workload']})")
+            L.append("Linearity check: " + "; ".join(parts) + ".")
+
+ocp = [r for r in every if r.get("flow", "ocp") == "ocp"]
+aws = [r for r in every if r.get("flow") == "aws"]
+if ocp:
+    table(ocp, "hourly pod rows")
+if aws:
+    if ocp:
+        L.append("")
+    L.append("AWS (`koku-gen aws`: the account of the 1m cluster plus unrelated resources; the `aws` flow reads "
+             "koku's daily roll-up of the hourly CUR lines counted here):")
+    L.append("")
+    table(aws, "hourly CUR lines")
+results = every
 gens = [r for r in results if "generate" in r]
 if gens:
     L.append("")
