@@ -44,7 +44,7 @@ pub enum LoadError {
     /// The run's report period (or bill) is not its source's: koku's delete would remove another
     /// source's rows.
     #[error(
-        "refusing to load: {what} {reason}; nothing was changed (is run.json or --report-period-id from another source?)"
+        "refusing to load: {what}: {reason}; nothing was changed (is run.json or --report-period-id from another source?)"
     )]
     ForeignScope { what: String, reason: String },
 
