@@ -239,6 +239,8 @@ fn concurrent_loads_of_one_source_run_in_turn() {
         b.stderr
     );
     assert_eq!(case.summary_values(SCHEMA), values, "one copy of the rows");
+    assert!(stages(&case.work).contains(&"load".to_string()));
+    assert!(stages(&second).contains(&"load".to_string()));
 }
 
 /// A trigger that holds every insert into the summary table until the test's session lets go of
@@ -265,7 +267,8 @@ fn wait_for_copy(case: &Case) {
 
 /// PostgreSQL dies (immediate shutdown) while the load's COPY runs: the load fails saying the
 /// connection was lost and the transaction rolled back; after crash recovery the database is as it
-/// was; the same command then succeeds.
+/// was. The same while the COMMIT runs (the load then says the outcome is unknown). The same command
+/// then succeeds.
 #[test]
 fn postgres_killed_mid_copy_leaves_the_database_as_it_was() {
     // Commits must survive the kill: the test clusters run with synchronous_commit off (a server
@@ -300,9 +303,40 @@ fn postgres_killed_mid_copy_leaves_the_database_as_it_was() {
     assert_same_db(&db, &case.snapshot());
     assert_same_dir(&work, &case.work);
 
+    // Now during the COMMIT: a deferred constraint trigger holds it (it runs at commit time) until
+    // the server dies. The load cannot know whether the commit happened, and says so; here it did not.
     case.admin()
         .batch_execute(&format!(
-            "DROP TRIGGER fault_hold_insert ON {SCHEMA}.{SUMMARY}"
+            "DROP TRIGGER fault_hold_insert ON {SCHEMA}.{SUMMARY};
+             CREATE FUNCTION public.fault_hold_commit() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN PERFORM pg_advisory_xact_lock(4243); RETURN NULL; END $$;
+             CREATE CONSTRAINT TRIGGER fault_hold_commit AFTER INSERT ON {SCHEMA}.{SUMMARY}
+               DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.fault_hold_commit();"
+        ))
+        .unwrap();
+    let db = case.snapshot();
+    let mut holder = case.admin();
+    holder
+        .batch_execute("SELECT pg_advisory_lock(4243)")
+        .unwrap();
+    let load = spawn(&mut case.load(&case.work));
+    wait_until("the load's COMMIT is held by the trigger", || {
+        load_backends(&case).iter().any(|b| b.1 && b.2 == "COMMIT")
+    });
+    Arc::get_mut(&mut case.pg).unwrap().kill();
+    drop(holder);
+    finish(load).fails_with(&[
+        "koku-load: error: loading ",
+        "commit: ",
+        "(connection lost during COMMIT: its outcome is unknown; check the table)",
+    ]);
+    Arc::get_mut(&mut case.pg).unwrap().restart();
+    assert_same_db(&db, &case.snapshot());
+    assert_same_dir(&work, &case.work);
+
+    case.admin()
+        .batch_execute(&format!(
+            "DROP TRIGGER fault_hold_commit ON {SCHEMA}.{SUMMARY}"
         ))
         .unwrap();
     run(&mut case.load(&case.work)).succeeds();

@@ -54,8 +54,9 @@
 //! rows; nothing there is a failure that should leave things unchanged.
 //!
 //! Set `FAULT_MATRIX_SHOW=1` (with `-- --nocapture`) to print every error line as a user sees it.
-//! The full-disk case mounts a small tmpfs in a private mount namespace (`unshare --user
-//! --map-root-user --mount`), which needs user namespaces (or root).
+//! The full-disk case mounts a small tmpfs in a private mount namespace (`unshare --mount`, as root;
+//! otherwise `unshare --user --map-root-user --mount`, which needs unprivileged user namespaces, as
+//! Debian allows by default).
 
 mod database;
 mod guards;
