@@ -7,11 +7,13 @@
 //! * [`db`]: the PostgreSQL connection: libpq connection strings, TLS (`sslmode`), password sources;
 //! * [`logging`]: `tracing` to stderr, the same for every binary;
 //! * [`error`]: typed errors naming the file at fault;
+//! * [`exit`]: the exit-status contract (0 done, 1 failed for good, 2 usage, 75 transient);
 //! * [`pgerror`]: PostgreSQL errors as one line with the server's cause.
 
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod exit;
 pub mod logging;
 pub mod pgcsv;
 pub mod pgerror;

@@ -26,9 +26,14 @@ pub enum ExtractError {
     #[error("{0}")]
     KokuWouldSkip(String),
 
-    /// Listing or fetching objects failed (network, permissions, missing bucket, ...).
+    /// Listing or fetching objects failed (network, permissions, missing bucket, ...); `transient`
+    /// when it may pass by itself (unreachable, timed out, a 5xx answer).
     #[error("{location}: {message}")]
-    Source { location: String, message: String },
+    Source {
+        location: String,
+        message: String,
+        transient: bool,
+    },
 
     /// The object is not readable Parquet (corrupt, truncated, unsupported codec).
     #[error("{file}: not a readable Parquet file: {source}")]
@@ -112,6 +117,30 @@ impl ExtractError {
         ExtractError::Source {
             location: location.into(),
             message: message.into(),
+            transient: false,
+        }
+    }
+
+    /// A source error that may pass by itself.
+    pub(crate) fn transient_source_err(
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ExtractError::Source {
+            location: location.into(),
+            message: message.into(),
+            transient: true,
+        }
+    }
+
+    /// Whether the failure may pass by itself: the exit status is then 75, "retry later"
+    /// (`koku_common::exit`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ExtractError::Source { transient, .. } => *transient,
+            ExtractError::Database { source, .. } => koku_common::exit::pg_is_transient(source),
+            ExtractError::Common(e) => e.is_transient(),
+            _ => false,
         }
     }
 

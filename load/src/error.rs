@@ -31,20 +31,29 @@ pub enum LoadError {
     NoDatabase,
 
     #[error("cannot connect to PostgreSQL ({db}): {reason}")]
-    Connect { db: String, reason: String },
+    Connect {
+        db: String,
+        reason: String,
+        transient: bool,
+    },
 
     /// The target schema is not a koku tenant (or lacks the table).
     #[error("schema {schema:?}: {reason}")]
     NotATenant { schema: String, reason: String },
 
-    /// A statement failed; `step` names it (lock, partition, delete, copy, commit).
+    /// A statement failed; `step` names it (lock, partition, delete, copy, commit). `transient` when
+    /// it may pass by itself (the connection lost, the server restarting).
     #[error("{step}: {reason}")]
-    Db { step: String, reason: String },
+    Db {
+        step: String,
+        reason: String,
+        transient: bool,
+    },
 
     /// The run's report period (or bill) is not its source's: koku's delete would remove another
     /// source's rows.
     #[error(
-        "refusing to load: {what}: {reason}; nothing was changed (is run.json or --report-period-id from another source?)"
+        "refusing to load: {what}: {reason}; nothing was changed (are run.json, or the --report-period-id or --bill-id given to koku-extract, from another source?)"
     )]
     ForeignScope { what: String, reason: String },
 
@@ -107,7 +116,33 @@ impl LoadError {
                     " (connection lost: PostgreSQL rolled the transaction back; nothing changed)"
                 });
             }
-            LoadError::Db { step, reason }
+            LoadError::Db {
+                step,
+                reason,
+                transient: koku_common::exit::pg_is_transient(&e),
+            }
+        }
+    }
+
+    /// A failed statement whose cause is ours, not the server's (`transient: false`).
+    pub(crate) fn step(step: impl Into<String>, reason: impl Into<String>) -> LoadError {
+        LoadError::Db {
+            step: step.into(),
+            reason: reason.into(),
+            transient: false,
+        }
+    }
+
+    /// Whether the failure may pass by itself: the exit status is then 75, "retry later"
+    /// (`koku_common::exit`). Nothing was changed in either case.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            // Committed, but run.json not written (a full disk): the same command, once it can write,
+            // loads the same rows again and records them.
+            LoadError::WorkDir(e) | LoadError::Record { source: e, .. } => e.is_transient(),
+            LoadError::Connect { transient, .. } | LoadError::Db { transient, .. } => *transient,
+            LoadError::LockTimeout { .. } => true,
+            _ => false,
         }
     }
 }

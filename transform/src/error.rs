@@ -24,6 +24,16 @@ pub enum TransformError {
 }
 
 impl TransformError {
+    /// Whether the failure may pass by itself (a full disk): the exit status is then 75
+    /// (`koku_common::exit`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            TransformError::WorkDir(e) => e.is_transient(),
+            TransformError::Thread(e) => koku_common::exit::io_is_transient(e),
+            _ => false,
+        }
+    }
+
     pub fn input(
         dataset: &koku_common::schema::Dataset,
         row: usize,

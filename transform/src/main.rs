@@ -84,7 +84,7 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("koku-transform: error: {e}");
-                ExitCode::FAILURE
+                koku_common::exit::status(e.is_transient())
             }
         },
     }

@@ -114,6 +114,9 @@ impl ObjectSource for LocalSource {
             let shown = path.display().to_string();
             match tokio::task::spawn_blocking(move || fs::read(&path)).await {
                 Ok(Ok(data)) => Ok(Bytes::from(data)),
+                Ok(Err(e)) if koku_common::exit::io_is_transient(&e) => {
+                    Err(ExtractError::transient_source_err(shown, e.to_string()))
+                }
                 Ok(Err(e)) => Err(ExtractError::source_err(shown, e.to_string())),
                 Err(e) => Err(ExtractError::source_err(
                     shown,

@@ -156,13 +156,11 @@ impl ObjectSource for S3Source {
                     .send()
                     .await
                     .map_err(|e| {
-                        ExtractError::source_err(
+                        let (text, transient) = describe(&e, &self.endpoint);
+                        source_error(
                             format!("s3://{}/{full_prefix}", self.bucket),
-                            format!(
-                                "listing failed at {}: {}",
-                                self.endpoint.shown,
-                                describe(&e, &self.endpoint)
-                            ),
+                            format!("listing failed at {}: {text}", self.endpoint.shown),
+                            transient,
                         )
                     })?;
                 pages += 1;
@@ -206,17 +204,16 @@ impl ObjectSource for S3Source {
                 .send()
                 .await
                 .map_err(|e| {
-                    ExtractError::source_err(
+                    let (text, transient) = describe(&e, &endpoint);
+                    source_error(
                         &location,
-                        format!(
-                            "download failed at {}: {}",
-                            endpoint.shown,
-                            describe(&e, &endpoint)
-                        ),
+                        format!("download failed at {}: {text}", endpoint.shown),
+                        transient,
                     )
                 })?;
+            // A body that breaks off mid-transfer may well arrive whole next time.
             let data = resp.body.collect().await.map_err(|e| {
-                ExtractError::source_err(
+                ExtractError::transient_source_err(
                     &location,
                     format!(
                         "download failed at {}: the body broke off: {}",
@@ -231,12 +228,30 @@ impl ObjectSource for S3Source {
     }
 }
 
+fn source_error(location: impl Into<String>, message: String, transient: bool) -> ExtractError {
+    if transient {
+        ExtractError::transient_source_err(location, message)
+    } else {
+        ExtractError::source_err(location, message)
+    }
+}
+
 /// One line for an SDK error: what kind of failure, and the cause that matters (the service's error code
-/// and message, or the innermost transport cause) — not the SDK's multi-line debug dump.
-fn describe<E>(e: &SdkError<E, HttpResponse>, endpoint: &Endpoint) -> String
+/// and message, or the innermost transport cause) — not the SDK's multi-line debug dump; and whether it
+/// may pass by itself (no answer, a timeout, a 5xx or throttling answer) rather than being a property
+/// of the request (a missing bucket, denied access).
+fn describe<E>(e: &SdkError<E, HttpResponse>, endpoint: &Endpoint) -> (String, bool)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let mut transient = match e {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            status >= 500 || status == 429 || se.err().code() == Some("SlowDown")
+        }
+        SdkError::ConstructionFailure(_) => false,
+        _ => true,
+    };
     let text = match e {
         SdkError::ServiceError(se) => {
             let err = se.err();
@@ -268,6 +283,8 @@ where
             ]
             .iter()
             .any(|w| cause.to_lowercase().contains(&w.to_lowercase()));
+            // A failed TLS handshake is configuration (scheme, certificate), not a passing fault.
+            transient &= !tls;
             match &endpoint.scheme_hint {
                 Some(hint) if tls => format!("{kind}: {cause}; {hint}"),
                 _ => format!("{kind}: {cause}"),
@@ -277,7 +294,7 @@ where
         SdkError::ConstructionFailure(_) => format!("invalid request: {}", causes(e)),
         _ => causes(e),
     };
-    text.replace('\n', " ")
+    (text.replace('\n', " "), transient)
 }
 
 /// The error's cause chain on one line, repeated texts dropped.

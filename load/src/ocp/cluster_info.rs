@@ -67,9 +67,11 @@ pub fn apply(
         out.skipped = true;
         return Ok(out);
     }
-    let provider = Uuid::parse_str(&id.source_uuid).map_err(|e| LoadError::Db {
-        step: "cluster information".into(),
-        reason: format!("source_uuid {:?} is not a UUID: {e}", id.source_uuid),
+    let provider = Uuid::parse_str(&id.source_uuid).map_err(|e| {
+        LoadError::step(
+            "cluster information",
+            format!("source_uuid {:?} is not a UUID: {e}", id.source_uuid),
+        )
     })?;
     let cluster = cluster_row(
         tx,
@@ -142,16 +144,16 @@ fn nodes(
                 architecture: text(arch, i),
             };
             if !keys.insert((f.node.clone(), f.resource_id.clone())) {
-                return Err(LoadError::Db {
-                    step: "cluster information".into(),
-                    reason: format!(
+                return Err(LoadError::step(
+                    "cluster information",
+                    format!(
                         "{} has node {:?} with resource_id {:?} twice (koku's nodes query gives one row \
                          per node and resource_id); re-run koku-transform",
                         CLUSTER_NODES.file_name(),
                         f.node,
                         f.resource_id
                     ),
-                });
+                ));
             }
             found.push(f);
         }

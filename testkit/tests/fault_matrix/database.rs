@@ -28,7 +28,7 @@ fn extract_database_errors_keep_the_servers_message_and_sqlstate() {
     // Nothing listens there.
     let port = koku_testkit::free_port();
     let closed = format!("postgresql://postgres@127.0.0.1:{port}/{}", case.dbname);
-    run(&mut case.extract_with(&ocp_small(), &out, SOURCE, &closed)).fails_with(&[
+    run(&mut case.extract_with(&ocp_small(), &out, SOURCE, &closed)).fails_transiently_with(&[
         &format!("PostgreSQL: connecting to host=127.0.0.1 port={port} user=postgres"),
         "Connection refused",
     ]);
@@ -155,7 +155,7 @@ fn lock_held_elsewhere_times_out_naming_the_holder() {
 
     let ran = run(case.load(&case.work).args(["--lock-timeout", "3"]));
     let who = format!("held by pid {holder_pid} (user postgres");
-    ran.fails_with(&[
+    ran.fails_transiently_with(&[
         "koku-load: error: loading ",
         "delete previous rows of reporting_ocpusagelineitem_daily_summary: gave up after waiting 3 s for a lock",
         &who,
@@ -294,7 +294,7 @@ fn postgres_killed_mid_copy_leaves_the_database_as_it_was() {
         .kill();
     drop(holder);
 
-    finish(load).fails_with(&[
+    finish(load).fails_transiently_with(&[
         "koku-load: error: loading ",
         "copy rows into reporting_ocpusagelineitem_daily_summary: ",
         "(connection lost: PostgreSQL rolled the transaction back; nothing changed)",
@@ -325,7 +325,7 @@ fn postgres_killed_mid_copy_leaves_the_database_as_it_was() {
     });
     Arc::get_mut(&mut case.pg).unwrap().kill();
     drop(holder);
-    finish(load).fails_with(&[
+    finish(load).fails_transiently_with(&[
         "koku-load: error: loading ",
         "commit: ",
         "(connection lost during COMMIT: its outcome is unknown; check the table)",

@@ -138,7 +138,7 @@ fn s3_persistent_500_fails_after_the_retries() {
         None,
     );
     let out = case.path("out");
-    run(&mut bucket.extract(&case, &out)).fails_with(&[&format!(
+    run(&mut bucket.extract(&case, &out)).fails_transiently_with(&[&format!(
         "koku-extract: error: {}: download failed at {}: InternalError (HTTP 500): \
          We encountered an internal error. Please try again.",
         bucket.location(&hourly),
@@ -157,7 +157,7 @@ fn s3_persistent_500_fails_after_the_retries() {
         .proxy
         .add_fault("GET", "list-type=2", Fault::Status(500), None);
     let out = case.path("out2");
-    run(&mut bucket.extract(&case, &out)).fails_with(&[
+    run(&mut bucket.extract(&case, &out)).fails_transiently_with(&[
         &format!(
             "koku-extract: error: s3://{}/data/parquet/{SCHEMA}/OCP/pod_usage/",
             bucket.name
@@ -186,7 +186,7 @@ fn s3_stalled_response_times_out() {
         None,
     );
     let out = case.path("out");
-    run(bucket.extract(&case, &out).args(["--s3-timeout", "1"])).fails_with(&[
+    run(bucket.extract(&case, &out).args(["--s3-timeout", "1"])).fails_transiently_with(&[
         &format!(
             "koku-extract: error: {}: download failed at {}: ",
             bucket.location(&daily),
@@ -222,7 +222,7 @@ fn s3_truncated_body_is_refused_naming_the_object() {
         None,
     );
     let out = case.path("out");
-    run(&mut bucket.extract(&case, &out)).fails_with(&[&format!(
+    run(&mut bucket.extract(&case, &out)).fails_transiently_with(&[&format!(
         "koku-extract: error: {}: download failed at {}: the body broke off: ",
         bucket.location(&hourly),
         bucket.proxy.endpoint()

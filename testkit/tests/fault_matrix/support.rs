@@ -108,19 +108,30 @@ impl Ran {
         lines[0]
     }
 
-    /// Assert exit status 1 and a one-line error holding every one of `facts`; the line.
+    /// Assert exit status 1 (failed; the same command would fail again) and a one-line error holding
+    /// every one of `facts`; the line.
     pub fn fails_with(&self, facts: &[&str]) -> &str {
+        self.fails_with_status(1, facts)
+    }
+
+    /// Assert exit status 75 (failed for a reason that may pass: retry later) and a one-line error
+    /// holding every one of `facts`; the line.
+    pub fn fails_transiently_with(&self, facts: &[&str]) -> &str {
+        self.fails_with_status(75, facts)
+    }
+
+    fn fails_with_status(&self, status: i32, facts: &[&str]) -> &str {
         assert_eq!(
             self.code,
-            Some(1),
-            "exit status 1 expected\nstdout:\n{}\nstderr:\n{}",
+            Some(status),
+            "exit status {status} expected\nstdout:\n{}\nstderr:\n{}",
             self.stdout,
             self.stderr
         );
         let line = self.error();
         if std::env::var_os("FAULT_MATRIX_SHOW").is_some() {
             // For writing the README's table: the messages as a user sees them.
-            eprintln!("FAULT {line}");
+            eprintln!("FAULT [{status}] {line}");
         }
         for f in facts {
             assert!(line.contains(f), "{f:?} missing from the error:\n{line}");
