@@ -174,21 +174,21 @@ fn report_period_of_another_source_is_refused() {
     let cases = [
         (
             "2",
-            format!("report period 2: it belongs to source {OTHER_SOURCE}, not to this run's source {SOURCE}"),
+            format!("report period 2 belongs to source {OTHER_SOURCE}, not to this run's source {SOURCE}"),
         ),
         (
             "3",
-            "report period 3: it starts 2025-09-01, not on the first day of this run's month (2025-10-01)"
+            "report period 3 starts 2025-09-01, not on the first day of this run's month (2025-10-01)"
                 .to_string(),
         ),
         (
             "4",
-            "report period 4: it belongs to cluster \"old-cluster-id\", not to this run's cluster \"ocp-small-cluster\""
+            "report period 4 belongs to cluster \"old-cluster-id\", not to this run's cluster \"ocp-small-cluster\""
                 .to_string(),
         ),
         (
             "99",
-            format!("report period 99: {SCHEMA}.reporting_ocpusagereportperiod has no such row"),
+            format!("report period 99 is not in {SCHEMA}.reporting_ocpusagereportperiod"),
         ),
     ];
     for (period, reason) in cases {
