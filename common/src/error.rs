@@ -84,3 +84,38 @@ impl Error {
         }
     }
 }
+
+/// An error and its causes on one line, for the binaries' `error:` line. Errors of this workspace
+/// already include their cause's text (`"{path}: {source}"`), while `anyhow`'s context does not: a
+/// cause whose text the line already holds is left out, so nothing is said twice.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let t = cause.to_string();
+        if t.is_empty() || text.contains(&t) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&t);
+    }
+    text.replace('\n', "; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_says_each_cause_once() {
+        let io = std::io::Error::other("No space left on device (os error 28)");
+        let e = anyhow::Error::from(Error::io(Path::new("/w/run.json"), io)).context("loading /w");
+        assert_eq!(
+            one_line(&e),
+            "loading /w: /w/run.json: No space left on device (os error 28)"
+        );
+        let e = anyhow::anyhow!("inner").context("outer\nsecond line");
+        assert_eq!(one_line(&e), "outer; second line: inner");
+    }
+}

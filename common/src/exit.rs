@@ -1,5 +1,5 @@
 //! The exit-status contract of the binaries, which scripts and koku's task runner rely on to decide
-//! whether to retry (README "Exit status"):
+//! whether to retry (README "Failure modes"):
 //!
 //! | status | meaning | retry? |
 //! | --- | --- | --- |
@@ -8,8 +8,10 @@
 //! | 2 | command-line usage error | no |
 //! | 75 | failed for a reason that may pass: S3 or PostgreSQL unreachable, timing out or unavailable, a connection lost, a lock not granted in time, the disk full | yes, with backoff |
 //!
-//! Whatever the status, a failed stage changed nothing: the load rolls back, the other stages leave no
-//! file under a real name. 75 is `EX_TEMPFAIL` of BSD's `sysexits.h`, the code mail systems use for
+//! Whatever the status, a failed stage changed nothing (the load rolls back, the other stages leave no
+//! file under a real name), with two exceptions the README names: a load that committed but could not
+//! record itself in `run.json` (a full disk: 75), and a connection lost during the COMMIT (75; its
+//! outcome unknown). Retrying the same command is safe in both. 75 is `EX_TEMPFAIL` of BSD's `sysexits.h`, the code mail systems use for
 //! "try again later".
 
 use std::process::ExitCode;

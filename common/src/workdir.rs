@@ -596,7 +596,20 @@ impl DatasetWriter {
 
     /// Complete the file: footer, fsync, rename into place. Returns what `run.json` records.
     pub fn finish(mut self) -> Result<OutputRecord> {
-        let mut writer = self.writer.take().expect("writer open until finish");
+        let writer = self.writer.take().expect("writer open until finish");
+        let done = self.complete(writer);
+        if done.is_err() {
+            // The writer is taken, so `Drop` will not clean up (a full disk fails here, at the
+            // flush of the last buffer): leave nothing behind.
+            let _ = fs::remove_file(&self.tmp_path);
+        }
+        done
+    }
+
+    fn complete(
+        &self,
+        mut writer: FileWriter<HashingWriter<BufWriter<File>>>,
+    ) -> Result<OutputRecord> {
         writer
             .finish()
             .map_err(|e| write_error(&self.tmp_path, e))?;

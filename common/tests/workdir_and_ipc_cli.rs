@@ -108,7 +108,7 @@ fn koku_ipc_shows_schema_rows_and_checks() {
             && lines[3].contains(" 2 rows  sha256 "),
         "{text}"
     );
-    assert_eq!(lines[4], "1 file match run.json");
+    assert_eq!(lines[4], "1 file matches run.json");
     assert!(
         !text.contains("RunIdentity"),
         "no Rust debug output: {text}"

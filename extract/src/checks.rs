@@ -5,7 +5,10 @@
 //! * a NaN or ±inf measure is refused: koku sums it into a NaN that its insert into a `numeric` column
 //!   rejects, failing the summary;
 //! * label/tag text that is not a JSON object of scalar values is refused: koku's
-//!   `cast(json_parse(x) AS map(varchar, varchar))` fails the summary the same way;
+//!   `cast(json_parse(x) AS map(varchar, varchar))` fails the summary the same way; so is a NUL
+//!   character (`\u0000`) in such text, which Trino parses but koku's insert into `jsonb` rejects;
+//! * a NUL character in any text value is refused: PostgreSQL's `text` cannot hold it, so koku's insert
+//!   (of the summary, or of its cluster tables) fails;
 //! * a negative measure and a NULL in a grouped column are counted and reported as warnings: koku sums
 //!   and groups them as they are (and so do we), but they distort the unallocated capacity and the
 //!   per-namespace rows, so the operator should know.
@@ -18,7 +21,7 @@ use std::fmt;
 use arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
 use arrow::datatypes::Float64Type;
 use koku_common::schema::{ColumnType, Dataset, ValueCheck};
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::error::{ExtractError, Result};
 
@@ -26,6 +29,7 @@ use crate::error::{ExtractError, Result};
 #[derive(Debug, Clone, Default)]
 pub struct CheckPlan {
     finite: Vec<(usize, &'static str)>,
+    text: Vec<(usize, &'static str)>,
     json: Vec<(usize, &'static str)>,
     negative: Vec<(usize, &'static str)>,
     null: Vec<(usize, &'static str)>,
@@ -37,8 +41,10 @@ impl CheckPlan {
         let mut plan = CheckPlan::default();
         let at = |c: &'static str| dataset.column_index(c).expect("checked columns exist");
         for (i, (name, ty)) in dataset.columns.iter().enumerate() {
-            if *ty == ColumnType::Float {
-                plan.finite.push((i, name));
+            match ty {
+                ColumnType::Float => plan.finite.push((i, name)),
+                ColumnType::Text => plan.text.push((i, name)),
+                _ => {}
             }
         }
         for c in dataset.parquet().map(|p| p.checks).unwrap_or_default() {
@@ -83,6 +89,25 @@ impl CheckPlan {
                     format!(
                         "{} is not a number koku can sum into numeric (its insert would fail)",
                         a.value(i)
+                    ),
+                ));
+            }
+        }
+        for &(c, name) in &self.text {
+            let a = batch.column(c).as_string::<i32>();
+            // Fast path: no NUL byte anywhere in the column's values (the normal case).
+            if !a.values().as_slice().contains(&0) {
+                continue;
+            }
+            if let Some(i) =
+                (0..a.len()).find(|&i| a.is_valid(i) && kept(i) && a.value(i).contains('\0'))
+            {
+                return Err(bad(
+                    i,
+                    name,
+                    format!(
+                        "{} holds a NUL character, which PostgreSQL text cannot store (koku's insert would fail)",
+                        excerpt(a.value(i))
                     ),
                 ));
             }
@@ -188,16 +213,37 @@ impl fmt::Display for Findings {
 /// Whether `text` is what koku's `cast(json_parse(x) AS map(varchar, varchar))` accepts: one JSON
 /// object whose values are strings, numbers, booleans or null (the transform's label parser accepts
 /// exactly these).
+///
+/// A NUL character (`\u0000`) in a key or a value is refused too: Trino parses it, but PostgreSQL's
+/// jsonb cannot store it, so koku's insert of the summary fails.
 pub fn json_object(text: &str) -> std::result::Result<(), String> {
     let mut de = serde_json::Deserializer::from_str(text);
     FlatObject::deserialize(&mut de)
         .and_then(|_| de.end())
         .map_err(|e| {
-            format!(
-                "not a JSON object of scalar values ({e}): {}",
-                excerpt(text)
-            )
+            if e.to_string().starts_with(NUL_REFUSED) {
+                format!(
+                    "holds a \\u0000 (NUL) character, which PostgreSQL's jsonb cannot store (koku's insert would fail): {}",
+                    excerpt(text)
+                )
+            } else {
+                format!(
+                    "not a JSON object of scalar values ({e}): {}",
+                    excerpt(text)
+                )
+            }
         })
+}
+
+/// The error text a NUL in a key or value stops the validation with.
+const NUL_REFUSED: &str = "NUL character";
+
+fn refuse_nul<E: de::Error>(s: &str) -> std::result::Result<(), E> {
+    if s.contains('\0') {
+        Err(E::custom(NUL_REFUSED))
+    } else {
+        Ok(())
+    }
 }
 
 fn excerpt(text: &str) -> String {
@@ -223,13 +269,32 @@ impl<'de> Deserialize<'de> for FlatObject {
                 self,
                 mut m: A,
             ) -> std::result::Result<FlatObject, A::Error> {
-                while m.next_key::<IgnoredAny>()?.is_some() {
+                while m.next_key::<Key>()?.is_some() {
                     m.next_value::<Scalar>()?;
                 }
                 Ok(FlatObject)
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// An object key, checked for NUL.
+struct Key;
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Key, E> {
+                refuse_nul(s).map(|()| Key)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -256,8 +321,8 @@ impl<'de> Deserialize<'de> for Scalar {
             fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Scalar, E> {
                 Ok(Scalar)
             }
-            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Scalar, E> {
-                Ok(Scalar)
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Scalar, E> {
+                refuse_nul(s).map(|()| Scalar)
             }
             fn visit_unit<E: de::Error>(self) -> std::result::Result<Scalar, E> {
                 Ok(Scalar)
@@ -277,11 +342,14 @@ mod tests {
             "{}",
             r#"{"app": "web", "n": 1, "b": true, "x": null}"#,
             r#"{"k": "\u00e9\"\\"}"#,
+            r#"{"k": "a literal \\u0000 is text"}"#,
             " { \"a\" : \"b\" } ",
         ] {
             json_object(ok).unwrap();
         }
         for (bad, why) in [
+            (r#"{"a": "x\u0000y"}"#, "\\u0000 (NUL)"),
+            (r#"{"a\u0000": "x"}"#, "\\u0000 (NUL)"),
             ("", "EOF"),
             ("not json", "expected"),
             (r#"["a"]"#, "JSON object"),

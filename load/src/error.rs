@@ -137,7 +137,9 @@ impl LoadError {
     /// (`koku_common::exit`). Nothing was changed in either case.
     pub fn is_transient(&self) -> bool {
         match self {
-            LoadError::WorkDir(e) => e.is_transient(),
+            // Committed, but run.json not written (a full disk): the same command, once it can write,
+            // loads the same rows again and records them.
+            LoadError::WorkDir(e) | LoadError::Record { source: e, .. } => e.is_transient(),
             LoadError::Connect { transient, .. } | LoadError::Db { transient, .. } => *transient,
             LoadError::LockTimeout { .. } => true,
             _ => false,

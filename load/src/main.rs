@@ -70,9 +70,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            // `{:#}` joins the context chain on one line; keep it one line whatever the causes say.
-            let text = format!("{e:#}").replace('\n', "; ");
-            eprintln!("koku-load: error: {text}");
+            eprintln!("koku-load: error: {}", koku_common::error::one_line(&e));
             let transient = e
                 .downcast_ref::<LoadError>()
                 .is_some_and(LoadError::is_transient);

@@ -12,6 +12,7 @@
 //! [`pki`]); the test's own administrative connections ([`Postgres::connect`]) go through the
 //! cluster's Unix socket, which always trusts.
 
+pub mod faultproxy;
 pub mod koku_schema;
 pub mod pki;
 
@@ -111,6 +112,8 @@ pub struct Postgres {
     pub port: u16,
     as_postgres_user: bool,
     stopped: bool,
+    /// The server options it was started with (for [`Postgres::restart`]).
+    server_options: String,
 }
 
 impl Postgres {
@@ -134,6 +137,7 @@ impl Postgres {
             port: 0,
             as_postgres_user,
             stopped: true,
+            server_options: String::new(),
         };
         let mut extra = String::new();
         if let Some(tls) = &options.tls {
@@ -202,6 +206,7 @@ impl Postgres {
             if ok {
                 pg.port = port;
                 pg.stopped = false;
+                pg.server_options = opts;
                 wait_for_port(port, "PostgreSQL", Duration::from_secs(10));
                 if let Some(password) = &options.password {
                     pg.connect("postgres")
@@ -335,6 +340,33 @@ impl Postgres {
             );
             self.stopped = true;
         }
+    }
+
+    /// Start a stopped (e.g. [`Postgres::kill`]ed) cluster again, on the same port and data directory:
+    /// PostgreSQL's crash recovery runs as it would after a real crash.
+    pub fn restart(&mut self) {
+        if !self.stopped {
+            return;
+        }
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                &self.server_options.clone(),
+                "start",
+            ],
+        );
+        self.stopped = false;
+        wait_for_port(self.port, "PostgreSQL", Duration::from_secs(10));
     }
 }
 

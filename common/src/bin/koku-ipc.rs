@@ -10,7 +10,7 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -18,7 +18,7 @@ use arrow::array::RecordBatch;
 use arrow::ipc::reader::FileReader;
 use clap::{Parser, Subcommand};
 use koku_common::schema::dataset_by_name;
-use koku_common::workdir::{WorkDir, sha256_file};
+use koku_common::workdir::{WorkDir, sha256_file, stage};
 
 #[derive(Parser)]
 #[command(
@@ -122,58 +122,123 @@ fn run(cli: Cli) -> Result<()> {
             }
             w.finish()?;
         }
-        Command::Check { workdir } => {
-            let wd = WorkDir::open(&workdir)?;
-            writeln!(out, "{}: run {}", workdir.display(), wd.run().run_id)?;
-            writeln!(out, "  {}", wd.identity().describe())?;
-            let mut files = 0;
-            for (stage, rec) in &wd.run().stages {
-                writeln!(
-                    out,
-                    "  {stage}: {} {}, {} .. {}",
-                    rec.tool,
-                    rec.version,
-                    rec.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    rec.finished_at.format("%H:%M:%S")
-                )?;
-                for (name, o) in &rec.outputs {
-                    let ds = dataset_by_name(name)
-                        .with_context(|| format!("unknown dataset {name} in run.json"))?;
-                    let actual = sha256_file(&workdir.join(&o.file))?;
-                    let reader = wd.reader(stage, ds)?;
-                    let rows: usize = reader.read_all()?.iter().map(|b| b.num_rows()).sum();
-                    anyhow::ensure!(
-                        rows as u64 == o.rows,
-                        "{}: {}, but run.json says {}",
-                        o.file,
-                        rows_text(rows as u64),
-                        rows_text(o.rows)
-                    );
+        Command::Check { workdir } => check(&workdir, &mut out)?,
+    }
+    Ok(())
+}
+
+/// `koku-ipc check`: every file every stage recorded, in stage order, each `ok` or `BAD` with the
+/// reason, then whether each stage consumed what the stage before it currently records, and any
+/// temporary file a killed stage left; an error (exit 1) naming the files that do not match.
+fn check(workdir: &Path, out: &mut impl Write) -> Result<()> {
+    let wd = WorkDir::open(workdir)?;
+    writeln!(out, "{}: run {}", workdir.display(), wd.run().run_id)?;
+    writeln!(out, "  {}", wd.identity().describe())?;
+    let order = [stage::EXTRACT, stage::TRANSFORM, stage::LOAD];
+    let mut stages: Vec<_> = wd.run().stages.iter().collect();
+    stages.sort_by_key(|(name, _)| order.iter().position(|s| s == name));
+    let (mut good, mut bad) = (0usize, Vec::new());
+    for (stage, rec) in stages {
+        writeln!(
+            out,
+            "  {stage}: {} {}, {} .. {}",
+            rec.tool,
+            rec.version,
+            rec.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            rec.finished_at.format("%H:%M:%S")
+        )?;
+        for (name, o) in &rec.outputs {
+            match check_output(&wd, stage, name, o) {
+                Ok((rows, sha256)) => {
                     writeln!(
                         out,
                         "    ok  {:<52} {:>14}  sha256 {}",
                         o.file,
-                        rows_text(rows as u64),
-                        &actual[..16]
+                        rows_text(rows),
+                        &sha256[..16]
                     )?;
-                    files += 1;
+                    good += 1;
+                }
+                Err(e) => {
+                    let text = koku_common::error::one_line(&e);
+                    let prefix = format!("{}: ", wd.path().join(&o.file).display());
+                    let reason = text.strip_prefix(&prefix).unwrap_or(&text);
+                    writeln!(out, "    BAD {:<52} {reason}", o.file)?;
+                    bad.push(text);
                 }
             }
+        }
+    }
+    for (earlier, later, hint) in [
+        (stage::EXTRACT, stage::TRANSFORM, "re-run koku-transform"),
+        (stage::TRANSFORM, stage::LOAD, "re-run koku-load"),
+    ] {
+        if wd.stage(earlier).is_some()
+            && wd.stage(later).is_some()
+            && let Err(e) = wd.check_consumed(earlier, later, hint)
+        {
+            writeln!(out, "  STALE {e}")?;
+            bad.push(e.to_string());
+        }
+    }
+    for entry in std::fs::read_dir(workdir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp") {
             writeln!(
                 out,
-                "{files} file{} match run.json",
-                if files == 1 { "" } else { "s" }
+                "  note: {name} was left by a stage that was killed; the next stage removes it"
             )?;
         }
     }
-    Ok(())
+    if bad.is_empty() {
+        writeln!(
+            out,
+            "{good} file{} run.json",
+            if good == 1 { " matches" } else { "s match" }
+        )?;
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} of {} check{} failed: {}",
+            bad.len(),
+            good + bad.len(),
+            if good + bad.len() == 1 { "" } else { "s" },
+            bad.join("; ")
+        )
+    }
+}
+
+/// The rows of a recorded output and its sha256, after checking both against `run.json`.
+fn check_output(
+    wd: &WorkDir,
+    stage: &str,
+    name: &str,
+    o: &koku_common::workdir::OutputRecord,
+) -> Result<(u64, String)> {
+    let ds =
+        dataset_by_name(name).with_context(|| format!("unknown dataset {name} in run.json"))?;
+    let actual = sha256_file(&wd.path().join(&o.file))?;
+    let rows: usize = wd
+        .reader(stage, ds)?
+        .read_all()?
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    anyhow::ensure!(
+        rows as u64 == o.rows,
+        "{}: {}, but run.json says {}",
+        o.file,
+        rows_text(rows as u64),
+        rows_text(o.rows)
+    );
+    Ok((rows as u64, actual))
 }
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("koku-ipc: error: {e:#}");
+            eprintln!("koku-ipc: error: {}", koku_common::error::one_line(&e));
             ExitCode::FAILURE
         }
     }

@@ -265,7 +265,7 @@ where
         SdkError::TimeoutError(_) => "timed out (S3_CONNECTION_TIMEOUT / --s3-timeout)".to_string(),
         SdkError::DispatchFailure(df) => {
             let kind = if df.is_timeout() {
-                "timed out"
+                "timed out (S3_CONNECTION_TIMEOUT / --s3-timeout)"
             } else if df.is_io() {
                 "connection failed"
             } else if df.is_user() {

@@ -54,25 +54,25 @@ impl Flow for Ocp {
         };
         let Some(row) = row else {
             return Err(refuse(format!(
-                "{schema}.reporting_ocpusagereportperiod has no such row"
+                "is not in {schema}.reporting_ocpusagereportperiod"
             )));
         };
         let (provider, cluster, start): (String, String, NaiveDate) =
             (row.get(0), row.get(1), row.get(2));
         if provider != id.source_uuid {
             return Err(refuse(format!(
-                "it belongs to source {provider}, not to this run's source {}",
+                "belongs to source {provider}, not to this run's source {}",
                 id.source_uuid
             )));
         }
         if cluster != cluster_id {
             return Err(refuse(format!(
-                "it belongs to cluster {cluster:?}, not to this run's cluster {cluster_id:?}"
+                "belongs to cluster {cluster:?}, not to this run's cluster {cluster_id:?}"
             )));
         }
         if start != scope.month_start {
             return Err(refuse(format!(
-                "it starts {start}, not on the first day of this run's month ({})",
+                "starts {start}, not on the first day of this run's month ({})",
                 scope.month_start
             )));
         }
