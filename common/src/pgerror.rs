@@ -34,6 +34,13 @@ pub fn describe(e: &postgres::Error) -> String {
             }
             src = cause.source();
         }
+        if s.contains("password missing") {
+            // tokio-postgres says only that; say where a password comes from.
+            s.push_str(
+                " (the server asks for a password: set PGPASSWORD or DATABASE_PASSWORD, or add it to a \
+                 password file, PGPASSFILE or ~/.pgpass)",
+            );
+        }
         s
     };
     text.replace('\n', "; ")

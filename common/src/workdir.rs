@@ -189,19 +189,22 @@ pub struct RunFile {
 pub struct WorkDir {
     path: PathBuf,
     run: RunFile,
+    /// Made by [`WorkDir::create`] and no stage recorded yet: `run.json` on disk is still the earlier
+    /// run's (if any).
+    fresh: bool,
 }
 
 impl WorkDir {
-    /// Start (or restart) a run in `path`: creates the folder if needed and writes a fresh `run.json`.
-    /// Refuses a folder that holds another run's `run.json`, or files that are not a work dir's.
-    pub fn create(path: &Path, identity: RunIdentity) -> Result<WorkDir> {
-        fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+    /// Refuse `path` as the work dir of a run of `flow` for `schema`/`source_uuid` when it holds another
+    /// run's `run.json`, or files that are not a work dir's; a missing folder is fine. Nothing is
+    /// changed: a stage calls this first, before any expensive work, so that a wrong `--out` fails fast.
+    pub fn check_reusable(path: &Path, schema: &str, source_uuid: &str, flow: &str) -> Result<()> {
         let run_path = path.join(RUN_FILE);
         if run_path.exists() {
             let existing = read_run_file(&run_path)?;
-            if existing.run.schema != identity.schema
-                || existing.run.source_uuid != identity.source_uuid
-                || existing.run.flow != identity.flow
+            if existing.run.schema != schema
+                || existing.run.source_uuid != source_uuid
+                || existing.run.flow != flow
             {
                 return Err(Error::ForeignWorkDir {
                     path: run_path,
@@ -211,17 +214,37 @@ impl WorkDir {
                     ),
                 });
             }
-        } else if let Some(stray) = fs::read_dir(path)
-            .map_err(|e| Error::io(path, e))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .find(|p| !is_tmp_file(p))
+        } else if path.exists()
+            && let Some(stray) = fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| !is_tmp_file(p))
         {
             return Err(Error::NotEmpty {
                 path: path.to_path_buf(),
                 found: stray,
             });
         }
+        Ok(())
+    }
+
+    /// Start (or restart) a run in `path`: creates the folder if needed. Refuses a folder that holds
+    /// another run's `run.json`, or files that are not a work dir's ([`WorkDir::check_reusable`]).
+    ///
+    /// An earlier run of the same source stays as it was until this run's first stage is recorded
+    /// ([`WorkDir::record_stage`]): its `run.json` and files are replaced only then, so a run that fails
+    /// leaves the earlier one intact (its outputs are written under temporary names until they are
+    /// complete). Temporary files a killed stage left behind are removed now, unless their process is
+    /// still running.
+    pub fn create(path: &Path, identity: RunIdentity) -> Result<WorkDir> {
+        Self::check_reusable(
+            path,
+            &identity.schema,
+            &identity.source_uuid,
+            &identity.flow,
+        )?;
+        fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         let run = RunFile {
             format: RUN_FORMAT.into(),
             schema_version: SCHEMA_VERSION.into(),
@@ -229,21 +252,12 @@ impl WorkDir {
             run: identity,
             stages: BTreeMap::new(),
         };
-        // Files of an earlier run of this stage and its successors are now stale.
-        for entry in fs::read_dir(path)
-            .map_err(|e| Error::io(path, e))?
-            .flatten()
-        {
-            let p = entry.path();
-            if p.extension().is_some_and(|x| x == "arrow") || is_tmp_file(&p) {
-                fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-            }
-        }
         let wd = WorkDir {
             path: path.to_path_buf(),
             run,
+            fresh: true,
         };
-        wd.save()?;
+        wd.remove_stale_tmp_files()?;
         Ok(wd)
     }
 
@@ -259,6 +273,7 @@ impl WorkDir {
         Ok(WorkDir {
             path: path.to_path_buf(),
             run,
+            fresh: false,
         })
     }
 
@@ -310,7 +325,22 @@ impl WorkDir {
     }
 
     /// Record a finished stage and drop the records of the stages after it (their files are stale now).
+    /// The first stage of a new run ([`WorkDir::create`]) also removes the earlier run's files that it
+    /// did not replace.
     pub fn record_stage(&mut self, name: &str, record: StageRecord) -> Result<()> {
+        if self.fresh {
+            let keep: Vec<&str> = record.outputs.values().map(|o| o.file.as_str()).collect();
+            for entry in fs::read_dir(&self.path)
+                .map_err(|e| Error::io(&self.path, e))?
+                .flatten()
+            {
+                let p = entry.path();
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                if p.extension().is_some_and(|x| x == "arrow") && !keep.contains(&name) {
+                    fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+                }
+            }
+        }
         let later: &[&str] = match name {
             stage::EXTRACT => &[stage::TRANSFORM, stage::LOAD],
             stage::TRANSFORM => &[stage::LOAD],
@@ -320,7 +350,9 @@ impl WorkDir {
             self.run.stages.remove(*l);
         }
         self.run.stages.insert(name.to_string(), record);
-        self.save()
+        self.save()?;
+        self.fresh = false;
+        Ok(())
     }
 
     fn save(&self) -> Result<()> {

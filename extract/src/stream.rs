@@ -135,7 +135,9 @@ pub fn fetch_in_order<'a>(
                     if b.len() as u64 == meta.size {
                         Ok(b)
                     } else {
-                        Err(ExtractError::source_err(
+                        // The object changed between the listing and the read: a new listing, on
+                        // a retry, sees it whole.
+                        Err(ExtractError::transient_source_err(
                             location,
                             format!(
                                 "listed as {} bytes but {} bytes were read (changed while reading?)",

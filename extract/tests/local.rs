@@ -606,7 +606,7 @@ fn string_where_a_measure_is_expected_names_file_column_and_type() {
 }
 
 #[test]
-fn a_failed_rerun_leaves_no_stale_outputs_behind() {
+fn a_failed_rerun_leaves_the_earlier_run_as_it_was() {
     let tmp = tempfile::tempdir().unwrap();
     let tree = tmp.path().join("tree");
     write_tree(&tree);
@@ -618,6 +618,8 @@ fn a_failed_rerun_leaves_no_stale_outputs_behind() {
     )
     .unwrap();
     assert_eq!(arrow_files(&out).len(), OCP_INPUTS.len());
+    let before = arrow_files(&out);
+    let run_json = std::fs::read(out.join("run.json")).unwrap();
     // The same run again, now with a corrupt namespace-labels object (the last Parquet dataset, so
     // four datasets are already being written when it fails).
     let key = format!(
@@ -636,7 +638,15 @@ fn a_failed_rerun_leaves_no_stale_outputs_behind() {
         msg.contains(&key) && msg.contains("not a readable Parquet file"),
         "{msg}"
     );
-    assert_no_outputs(&out);
+    // Every file of the earlier run as it was (its outputs are replaced only when the new run's
+    // are complete and recorded), no temporary file left, and the run still checks out.
+    assert_eq!(arrow_files(&out), before);
+    assert_eq!(std::fs::read(out.join("run.json")).unwrap(), run_json);
+    assert_eq!(files_in(&out).len(), OCP_INPUTS.len() + 1);
+    let wd = WorkDir::open(&out).unwrap();
+    for ds in OCP_INPUTS {
+        wd.reader(stage::EXTRACT, ds).unwrap();
+    }
 }
 
 #[test]

@@ -231,8 +231,11 @@ impl fmt::Display for LoadReport {
 pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     let started_at = Utc::now();
     let mut wd = WorkDir::open(workdir)?;
-    for p in wd.remove_stale_tmp_files()? {
-        tracing::info!("removed {} (left by a stage that was killed)", p.display());
+    // A dry run writes nothing, not even this clean-up.
+    if !options.dry_run {
+        for p in wd.remove_stale_tmp_files()? {
+            tracing::info!("removed {} (left by a stage that was killed)", p.display());
+        }
     }
     wd.require_stage(stage::TRANSFORM, "; run koku-transform first")?;
     wd.check_consumed(stage::EXTRACT, stage::TRANSFORM, "re-run koku-transform")?;

@@ -481,7 +481,21 @@ fn stale_or_corrupt_work_dirs_are_refused_untouched() {
 
     // No transform at all.
     let dir = tempfile::tempdir().unwrap();
-    WorkDir::create(dir.path(), identity(db.report_period_id)).unwrap();
+    WorkDir::create(dir.path(), identity(db.report_period_id))
+        .unwrap()
+        .record_stage(
+            stage::EXTRACT,
+            koku_common::workdir::StageRecord {
+                tool: "koku-extract".into(),
+                version: "0".into(),
+                started_at: chrono::Utc::now(),
+                finished_at: chrono::Utc::now(),
+                inputs: vec![],
+                outputs: Default::default(),
+                details: Default::default(),
+            },
+        )
+        .unwrap();
     let err = load(dir.path(), &db.options(false)).unwrap_err();
     assert!(
         err.to_string().contains("run koku-transform first"),

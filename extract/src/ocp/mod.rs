@@ -87,6 +87,8 @@ pub fn extract_ocp(
     }
     let window = Window::new(req.year, req.month, req.start_date, req.end_date)?;
     let source_uuid = req.source_uuid.hyphenated().to_string();
+    // A wrong --out fails before the database and the object store are read.
+    WorkDir::check_reusable(&req.out, &req.schema, &source_uuid, FLOW)?;
     let month_start = NaiveDate::from_ymd_opt(window.year, window.month, 1).expect("valid month");
 
     // 2. PostgreSQL inputs.

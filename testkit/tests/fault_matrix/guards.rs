@@ -29,10 +29,12 @@ fn extract_of_an_empty_input_is_refused() {
     assert_same_dir(&work, &case.work);
     assert_same_db(&db, &case.snapshot());
 
-    // A wrong source (a typo) is the same: another `source=` prefix, refused.
+    // A wrong source (a typo) is the same: another `source=` prefix, refused (into a new folder;
+    // this run's work dir is refused sooner, as another source's, before anything is read).
+    let typo = case.path("typo");
     let mut c = case.extract_with(
         &ocp_small(),
-        &case.work,
+        &typo,
         "00000000-0000-0000-0000-00000000dead",
         &case.url,
     );
@@ -43,6 +45,15 @@ fn extract_of_an_empty_input_is_refused() {
         "no input: ",
         "source=00000000-0000-0000-0000-00000000dead/year=2025/month=10/",
     ]);
+    assert!(!typo.exists());
+    let mut c = case.extract_with(
+        &ocp_small(),
+        &case.work,
+        "00000000-0000-0000-0000-00000000dead",
+        &case.url,
+    );
+    c.args(["--cluster-id", "x", "--report-period-id", "1"]);
+    run(&mut c).fails_with(&["run.json: belongs to another run: it belongs to "]);
     assert_same_dir(&work, &case.work);
 
     let allowed = case.path("allowed");

@@ -67,13 +67,12 @@ fn clean_extract_outputs(case: &Case) -> std::collections::BTreeMap<String, Stri
 }
 
 /// Where a refused extract leaves its new `--out`: nothing (refused before the work dir was
-/// created: a listing, or a daily pod object of the start-date pass), or `run.json` alone recording
-/// no stage.
+/// created: a listing, or a daily pod object of the start-date pass), or an empty folder (its outputs
+/// were temporary files until complete; `run.json` is written only then).
 fn assert_no_outputs(out: &Path, folder_created: bool) {
     if folder_created {
         let names: Vec<String> = dir_snapshot(out).unwrap().into_keys().collect();
-        assert_eq!(names, ["run.json"], "only run.json may remain");
-        assert!(stages(out).is_empty());
+        assert!(names.is_empty(), "nothing may remain: {names:?}");
     } else {
         assert!(!out.exists(), "{} was created", out.display());
     }
@@ -237,7 +236,8 @@ fn s3_truncated_body_is_refused_naming_the_object() {
         None,
     );
     let out = case.path("out2");
-    run(&mut bucket.extract(&case, &out)).fails_with(&[&format!(
+    // An object that changed between the listing and the read is seen whole by a later run: 75.
+    run(&mut bucket.extract(&case, &out)).fails_transiently_with(&[&format!(
         "koku-extract: error: {}: listed as {size} bytes but 100 bytes were read (changed while reading?)",
         bucket.location(&hourly)
     )]);

@@ -482,8 +482,12 @@ pub fn run_json(work: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(work.join("run.json")).unwrap()).unwrap()
 }
 
-/// The stages `run.json` records, in its order.
+/// The stages `run.json` records, in its order; none when there is no `run.json` (a new work dir
+/// whose first stage has not completed).
 pub fn stages(work: &Path) -> Vec<String> {
+    if !work.join("run.json").exists() {
+        return Vec::new();
+    }
     run_json(work)["stages"]
         .as_object()
         .map(|m| m.keys().cloned().collect())

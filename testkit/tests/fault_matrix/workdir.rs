@@ -269,7 +269,8 @@ fn extract_killed_mid_write_is_cleaned_up_by_the_rerun() {
     );
     assert!(arrow_files(&out).is_empty(), "nothing under a real name");
     assert!(stages(&out).is_empty(), "run.json claims no extract");
-    run(&mut case.transform(&out)).fails_with(&["stage \"extract\" has not run in this work dir"]);
+    run(&mut case.transform(&out))
+        .fails_with(&["not a work directory (no run.json); run koku-extract first"]);
 
     proxy.clear_faults();
     run(&mut extract(&out)).succeeds();
