@@ -93,8 +93,9 @@ class Scratch:
             )
 
     def prune_failed(self, keep: str) -> None:
-        """Remove failed runs' work dirs older than the retention, except ``keep`` (this run's, which a
-        retry reuses). A run in progress touches its dir at every file it writes."""
+        """Remove kept work dirs (failed runs', or every run's with ``KOKU_SUMMARY_KEEP_WORKDIR=always``)
+        older than the retention, except ``keep`` (this run's, which a retry reuses). A run in progress
+        touches its dir at every file it writes, so its mtime stays recent."""
         horizon = time.time() - self.settings.failed_retention_hours * 3600
         try:
             entries = list(os.scandir(self.root))

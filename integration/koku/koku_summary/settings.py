@@ -63,7 +63,7 @@ class Settings:
     retry_backoff: float
     retry_backoff_max: float
     retry_jitter: bool
-    #: Failed runs' work dirs older than this are removed when a later run starts.
+    #: Kept work dirs older than this are removed when a later run starts.
     failed_retention_hours: float
     #: run.json of the last N successful runs kept under work_root/records (0 = none).
     run_records: int

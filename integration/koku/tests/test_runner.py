@@ -176,3 +176,18 @@ def test_bad_requests_are_refused_before_any_stage(args, message):
     with pytest.raises(BadRequest) as e:
         RunRequest.of(*args)
     assert message in str(e.value)
+
+
+def test_old_kept_work_dirs_and_records_are_pruned(koku_env, work_root, empty_summary):
+    env = env_with(koku_env, work_root, run_records=1, failed_retention_hours=1)
+    os.makedirs(work_root)
+    old, recent = (os.path.join(work_root, f"run-ocp-{n}") for n in ("old", "recent"))
+    for d in (old, recent):
+        os.makedirs(d)
+    two_hours_ago = os.path.getmtime(recent) - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    first = run(env, run_id="r1")
+    assert not os.path.exists(old) and os.path.isdir(recent)
+    second = run(env, run_id="r2")
+    # Only the newest run.json is kept (KOKU_SUMMARY_RUN_RECORDS=1).
+    assert os.path.exists(second["run_json"]) and not os.path.exists(first["run_json"])
