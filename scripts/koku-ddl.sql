@@ -1,7 +1,11 @@
 -- koku's PostgreSQL tables that the Rust summary pipeline reads and writes, for tests and the demo.
 --
--- Written from the pipeline spec (spec/ocp-daily-summary.md §2.5, §3) and the shape of koku's Django
--- models; it is NOT koku's migration output (no Django bookkeeping, no UI tables, FK/index names differ).
+-- Written from the pipeline specs (spec/ocp-daily-summary.md §2.5, §3; spec/aws-daily-summary.md §2.2, §3,
+-- §5.2) and koku's Django models and migrations (the AWS tables: koku/reporting/provider/aws/models.py,
+-- reporting/migrations/0300_squash.py and 0325_awscostentrylineitemsummarybyec2computep.py; the cost
+-- model: koku/cost_models/models.py and cost_models/migrations/0001-0006; the infrastructure map:
+-- koku/api/provider/models.py). It is NOT koku's migration output (no Django bookkeeping, no UI tables,
+-- FK names and Django's automatic FK index names differ; the indexes koku names are named as in koku).
 --
 -- How to apply: the caller first runs
 --     CREATE SCHEMA IF NOT EXISTS <tenant>; SET search_path TO <tenant>, public;
@@ -9,10 +13,11 @@
 -- idempotent, so the file can be applied for several tenants of one database, or twice for one tenant.
 --
 -- Deliberate simplifications (koku has them, the pipeline does not need them):
---   * no FK from reporting_ocpusagereportperiod / reporting_ocp_clusters to reporting_tenant_api_provider,
---     so tests can insert report periods without a tenant provider row;
+--   * no FK from reporting_ocpusagereportperiod / reporting_ocp_clusters / reporting_awscostentrybill /
+--     reporting_awsorganizationalunit to reporting_tenant_api_provider, so tests can insert report
+--     periods and bills without a tenant provider row;
 --   * uuid primary keys default to gen_random_uuid() (Django fills them client-side), so SQL upserts and
---     test fixtures need not invent them. The daily summary's uuid has NO default, as in koku: the loader
+--     test fixtures need not invent them. The summary tables' uuid has NO default, as in koku: the loader
 --     must send one.
 
 -- ---------------------------------------------------------------------------------------------------
@@ -48,6 +53,25 @@ CREATE TABLE IF NOT EXISTS public.api_provider (
     paused boolean NOT NULL DEFAULT false
 );
 CREATE INDEX IF NOT EXISTS api_provider_authentication_id_idx ON public.api_provider (authentication_id);
+
+-- Which cloud source an OpenShift source runs on (koku's ProviderInfrastructureMap; aws-daily-summary §6):
+-- one row per (type, cloud source), shared by every OCP source on it through api_provider.infrastructure_id.
+CREATE TABLE IF NOT EXISTS public.api_providerinfrastructuremap (
+    id serial PRIMARY KEY,
+    infrastructure_type varchar(50) NOT NULL,
+    infrastructure_provider_id uuid NOT NULL REFERENCES public.api_provider (uuid)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT api_providerinfrastructuremap_uniq UNIQUE (infrastructure_type, infrastructure_provider_id)
+);
+CREATE INDEX IF NOT EXISTS api_providerinframap_provider_id_idx
+    ON public.api_providerinfrastructuremap (infrastructure_provider_id);
+ALTER TABLE public.api_provider ADD COLUMN IF NOT EXISTS infrastructure_id integer
+    REFERENCES public.api_providerinfrastructuremap (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX IF NOT EXISTS api_provider_infrastructure_id_idx ON public.api_provider (infrastructure_id);
+
+-- The trigram operator class of koku's GIN indexes on upper(product_code) / upper(product_family)
+-- (koku: reporting migration 0300 creates the extension in schema public).
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
 
 -- ---------------------------------------------------------------------------------------------------
 -- public: partition management trigger function
@@ -418,4 +442,243 @@ INSERT INTO partitioned_tables
 VALUES
     (current_schema(), 'reporting_ocpusagelineitem_daily_summary_default',
      'reporting_ocpusagelineitem_daily_summary', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: cost models (koku's cost_models app; the AWS summary reads the markup, aws-daily-summary §1.2)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS cost_model (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    name text NOT NULL,
+    description text NOT NULL,
+    source_type varchar(50) NOT NULL,
+    created_timestamp timestamptz NOT NULL DEFAULT now(),
+    updated_timestamp timestamptz NOT NULL DEFAULT now(),
+    rates jsonb NOT NULL DEFAULT '{}'::jsonb,
+    -- {"value": <percent>, "unit": "percent"}; koku's summary uses float(value) / 100
+    markup jsonb NOT NULL DEFAULT '{}'::jsonb,
+    distribution text NOT NULL DEFAULT 'cpu',
+    distribution_info jsonb NOT NULL DEFAULT '{}'::jsonb,
+    currency text NOT NULL DEFAULT 'USD'
+);
+CREATE INDEX IF NOT EXISTS name_idx ON cost_model (name);
+CREATE INDEX IF NOT EXISTS source_type_idx ON cost_model (source_type);
+CREATE INDEX IF NOT EXISTS updated_timestamp_idx ON cost_model (updated_timestamp);
+
+CREATE TABLE IF NOT EXISTS cost_model_map (
+    id serial PRIMARY KEY,
+    provider_uuid uuid NOT NULL,
+    cost_model_id uuid REFERENCES cost_model (uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT cost_model_map_uniq UNIQUE (provider_uuid, cost_model_id)
+);
+CREATE INDEX IF NOT EXISTS cost_model_map_cost_model_id_idx ON cost_model_map (cost_model_id);
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: AWS bills, accounts, organizational units, cost-category keys (aws-daily-summary §2.2)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS reporting_awscostentrybill (
+    id serial PRIMARY KEY,
+    billing_resource varchar(50) NOT NULL DEFAULT 'aws',
+    bill_type varchar(50),
+    payer_account_id varchar(50),
+    billing_period_start timestamptz NOT NULL,
+    billing_period_end timestamptz NOT NULL,
+    summary_data_creation_datetime timestamptz,
+    summary_data_updated_datetime timestamptz,
+    finalized_datetime timestamptz,
+    derived_cost_datetime timestamptz,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    provider_id uuid NOT NULL,
+    CONSTRAINT reporting_awscostentrybill_uniq
+        UNIQUE (bill_type, payer_account_id, billing_period_start, provider_id)
+);
+CREATE INDEX IF NOT EXISTS reporting_awscostentrybill_provider_id_idx
+    ON reporting_awscostentrybill (provider_id);
+
+CREATE TABLE IF NOT EXISTS reporting_awsaccountalias (
+    id serial PRIMARY KEY,
+    account_id varchar(50) NOT NULL UNIQUE,
+    account_alias varchar(63)
+);
+
+CREATE TABLE IF NOT EXISTS reporting_awsorganizationalunit (
+    id serial PRIMARY KEY,
+    org_unit_name varchar(250) NOT NULL,
+    org_unit_id varchar(50) NOT NULL,
+    org_unit_path text NOT NULL,
+    level smallint NOT NULL CHECK (level >= 0),
+    -- koku: on_delete PROTECT (no action)
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    -- koku: auto_now_add (Django fills it); the default spares fixtures from naming it
+    created_timestamp date NOT NULL DEFAULT current_date,
+    deleted_timestamp date,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    provider_id uuid
+);
+CREATE INDEX IF NOT EXISTS reporting_awsou_account_alias_id_idx
+    ON reporting_awsorganizationalunit (account_alias_id);
+CREATE INDEX IF NOT EXISTS reporting_awsou_provider_id_idx
+    ON reporting_awsorganizationalunit (provider_id);
+
+CREATE TABLE IF NOT EXISTS reporting_awsenabledcategorykeys (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key varchar(253) NOT NULL UNIQUE,
+    enabled boolean NOT NULL DEFAULT true
+);
+CREATE INDEX IF NOT EXISTS aws_enabled_category_key_index ON reporting_awsenabledcategorykeys (key, enabled);
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: the AWS output tables (aws-daily-summary §3, §5.2)
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS reporting_awscostentrylineitem_daily_summary (
+    uuid uuid NOT NULL,
+    cost_entry_bill_id integer REFERENCES reporting_awscostentrybill (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    usage_start date NOT NULL,
+    usage_end date,
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    product_code text NOT NULL,
+    product_family varchar(150),
+    availability_zone varchar(50),
+    region varchar(50),
+    instance_type varchar(50),
+    unit varchar(63),
+    organizational_unit_id integer REFERENCES reporting_awsorganizationalunit (id)
+        ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+    resource_ids text[],
+    resource_count integer,
+    usage_amount numeric(24, 9),
+    normalization_factor double precision,
+    normalized_usage_amount double precision,
+    currency_code varchar(10) NOT NULL,
+    unblended_rate numeric(24, 9),
+    cost_category jsonb,
+    unblended_cost numeric(24, 9),
+    markup_cost numeric(24, 9),
+    blended_rate numeric(24, 9),
+    blended_cost numeric(24, 9),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(24, 9),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_savingsplan numeric(33, 15),
+    markup_cost_amortized numeric(33, 9),
+    public_on_demand_cost numeric(24, 9),
+    public_on_demand_rate numeric(24, 9),
+    tax_type text,
+    tags jsonb,
+    source_uuid uuid,
+    CONSTRAINT reporting_awscostentrylineitem_daily_summary_pk PRIMARY KEY (usage_start, uuid)
+) PARTITION BY RANGE (usage_start);
+
+CREATE INDEX IF NOT EXISTS summary_usage_start_idx
+    ON reporting_awscostentrylineitem_daily_summary (usage_start);
+CREATE INDEX IF NOT EXISTS summary_product_code_idx
+    ON reporting_awscostentrylineitem_daily_summary (product_code);
+CREATE INDEX IF NOT EXISTS summary_usage_account_id_idx
+    ON reporting_awscostentrylineitem_daily_summary (usage_account_id);
+CREATE INDEX IF NOT EXISTS tags_idx
+    ON reporting_awscostentrylineitem_daily_summary USING gin (tags);
+CREATE INDEX IF NOT EXISTS cost_category_idx
+    ON reporting_awscostentrylineitem_daily_summary USING gin (cost_category);
+CREATE INDEX IF NOT EXISTS summary_account_alias_idx
+    ON reporting_awscostentrylineitem_daily_summary (account_alias_id);
+CREATE INDEX IF NOT EXISTS summary_product_family_idx
+    ON reporting_awscostentrylineitem_daily_summary (product_family);
+CREATE INDEX IF NOT EXISTS summary_instance_type_idx
+    ON reporting_awscostentrylineitem_daily_summary (instance_type);
+CREATE INDEX IF NOT EXISTS summary_region_idx
+    ON reporting_awscostentrylineitem_daily_summary (region);
+CREATE INDEX IF NOT EXISTS summary_zone_idx
+    ON reporting_awscostentrylineitem_daily_summary (availability_zone);
+-- The two trigram indexes koku creates by hand (named in the model's comments).
+CREATE INDEX IF NOT EXISTS aws_summ_usage_pfam_ilike
+    ON reporting_awscostentrylineitem_daily_summary USING gin (upper(product_family) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS aws_summ_usage_pcode_ilike
+    ON reporting_awscostentrylineitem_daily_summary USING gin (upper(product_code) gin_trgm_ops);
+-- Django's indexes of the two other foreign keys (the delete before the insert uses the bill's).
+CREATE INDEX IF NOT EXISTS awsdailysumm_cost_entry_bill_id_idx
+    ON reporting_awscostentrylineitem_daily_summary (cost_entry_bill_id);
+CREATE INDEX IF NOT EXISTS awsdailysumm_org_unit_id_idx
+    ON reporting_awscostentrylineitem_daily_summary (organizational_unit_id);
+
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_awscostentrylineitem_daily_summary_default',
+     'reporting_awscostentrylineitem_daily_summary', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_awscostentrylineitem_summary_by_ec2_compute_p (
+    uuid uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date,
+    usage_account_id varchar(50) NOT NULL,
+    resource_id varchar(256) NOT NULL,
+    instance_name varchar(256),
+    instance_type varchar(50),
+    operating_system varchar(50),
+    region varchar(50),
+    vcpu integer,
+    memory varchar(50),
+    unit varchar(63),
+    usage_amount numeric(24, 9),
+    normalization_factor double precision,
+    normalized_usage_amount double precision,
+    currency_code varchar(10) NOT NULL,
+    unblended_rate numeric(24, 9),
+    unblended_cost numeric(24, 9),
+    markup_cost numeric(24, 9),
+    blended_rate numeric(24, 9),
+    blended_cost numeric(24, 9),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(24, 9),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    public_on_demand_cost numeric(24, 9),
+    public_on_demand_rate numeric(24, 9),
+    tax_type text,
+    tags jsonb,
+    source_uuid uuid,
+    cost_category jsonb,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    cost_entry_bill_id integer REFERENCES reporting_awscostentrybill (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_awscostentrylineitem_summary_by_ec2_compute_p_pk PRIMARY KEY (usage_start, uuid)
+) PARTITION BY RANGE (usage_start);
+
+CREATE INDEX IF NOT EXISTS ec2cp_usage_start_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (usage_start);
+CREATE INDEX IF NOT EXISTS ec2cp_usage_account_id_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (usage_account_id);
+CREATE INDEX IF NOT EXISTS ec2cp_account_alias_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ec2cp_resource_id_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (resource_id);
+CREATE INDEX IF NOT EXISTS ec2cp_instance_name_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (instance_name);
+CREATE INDEX IF NOT EXISTS ec2cp_instance_type_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (instance_type);
+CREATE INDEX IF NOT EXISTS ec2cp_region_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (region);
+CREATE INDEX IF NOT EXISTS ec2cp_os_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (operating_system);
+CREATE INDEX IF NOT EXISTS ec2cp_tags_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p USING gin (tags);
+CREATE INDEX IF NOT EXISTS ec2cp_cost_category_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p USING gin (cost_category);
+CREATE INDEX IF NOT EXISTS ec2cp_cost_entry_bill_id_idx
+    ON reporting_awscostentrylineitem_summary_by_ec2_compute_p (cost_entry_bill_id);
+
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_awscostentrylineitem_summary_by_ec2_compute_p_default',
+     'reporting_awscostentrylineitem_summary_by_ec2_compute_p', 'range', 'usage_start', '{"default": true}', true)
 ON CONFLICT (schema_name, table_name) DO NOTHING;

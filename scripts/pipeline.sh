@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Chain the three stages for one OCP run:
+# Chain the three stages for one run:
 #
-#   scripts/pipeline.sh WORKDIR [--database-url URL] [--dry-run] -- EXTRACT_ARGS...
+#   scripts/pipeline.sh WORKDIR [--flow ocp|aws] [--database-url URL] [--dry-run] [--allow-emptied-days]
+#                       [--lock-timeout SECS] -- EXTRACT_ARGS...
 #
-# EXTRACT_ARGS are `koku-extract ocp` flags (--from, --schema, --source, --year, --month, ...; not --out).
+# EXTRACT_ARGS are `koku-extract <flow>` flags (--from, --schema, --source, --year, --month, ...; not --out);
+# the flow defaults to ocp; --dry-run, --allow-emptied-days and --lock-timeout go to koku-load.
 # The database comes from DATABASE_URL (or --database-url, handed to the stages as DATABASE_URL, never
 # on their command lines) or koku's DATABASE_* variables; extract reads its PostgreSQL inputs there and
 # load writes there. Keep the password out of the URL: the stages take it from PGPASSWORD,
@@ -13,12 +15,18 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
+case "$1" in -h|--help|-*) usage ;; esac
 WORKDIR="$1"; shift
 LOAD_ARGS=()
+FLOW=ocp
 while [ $# -gt 0 ]; do
     case "$1" in
+        --flow)
+            [ $# -ge 2 ] || usage
+            case "$2" in ocp|aws) FLOW="$2" ;; *) echo "pipeline.sh: unknown flow $2 (ocp, aws)" >&2; exit 2 ;; esac
+            shift 2 ;;
         --database-url)
             [ $# -ge 2 ] || usage
             # The URL reaches the stages through their environment only (not visible in ps).
@@ -29,7 +37,8 @@ while [ $# -gt 0 ]; do
                          "user while this script runs; use PGPASSFILE, PGPASSWORD or DATABASE_PASSWORD" >&2 ;;
             esac
             shift 2 ;;
-        --dry-run) LOAD_ARGS+=(--dry-run); shift ;;
+        --dry-run|--allow-emptied-days) LOAD_ARGS+=("$1"); shift ;;
+        --lock-timeout) [ $# -ge 2 ] || usage; LOAD_ARGS+=(--lock-timeout "$2"); shift 2 ;;
         --) shift; break ;;
         -h|--help) usage ;;
         *) echo "pipeline.sh: unknown option $1 (extract flags go after --)" >&2; exit 2 ;;
@@ -44,6 +53,6 @@ bin() {
     command -v "$name" || { echo "pipeline.sh: $name not built (cargo build --workspace)" >&2; exit 1; }
 }
 
-"$(bin koku-extract)" ocp "$@" --out "$WORKDIR"
-"$(bin koku-transform)" ocp "$WORKDIR"
+"$(bin koku-extract)" "$FLOW" "$@" --out "$WORKDIR"
+"$(bin koku-transform)" "$FLOW" "$WORKDIR"
 "$(bin koku-load)" "$WORKDIR" "${LOAD_ARGS[@]}"

@@ -621,10 +621,21 @@ fn an_aws_work_dir_is_compared_by_the_aws_definition() {
     assert_eq!(r["counts"]["row"]["matched"], 2);
     assert_eq!(r["theirs"]["out_of_scope"], 1);
     assert_eq!(r["scope"]["period_id"], 11);
-    // columns our test file lacks are not compared
-    assert_eq!(
-        r["only_in_theirs"],
-        serde_json::json!(["usage_end", "resource_count"])
+    // our file has every column of the dataset; the ones koku's export lacks are not compared
+    assert_eq!(r["only_in_theirs"], serde_json::json!([]));
+    let only_ours = r["only_in_ours"].as_array().unwrap();
+    assert!(
+        only_ours.contains(&serde_json::json!("markup_cost")),
+        "{only_ours:?}"
+    );
+    assert!(
+        !only_ours.contains(&serde_json::json!("usage_end")),
+        "{only_ours:?}"
+    );
+    let compared = r["compared_columns"].as_array().unwrap();
+    assert!(
+        compared.contains(&serde_json::json!("resource_count")),
+        "{compared:?}"
     );
     // --bill-id overrides it: none of our rows, koku's copy of D1a is missing
     let (code, r) = json(&["--bill-id", "12"]);

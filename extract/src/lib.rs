@@ -12,8 +12,11 @@
 //! * [`stream`]: objects fetched ahead, datasets streamed into the work dir (every flow);
 //! * [`pg`]: koku's database read in one snapshot, CSV stand-ins for its tables (every flow);
 //! * [`ocp`]: `koku-extract ocp` — its orchestration and its PostgreSQL inputs (cluster, report
-//!   period, enabled keys, cost categories, node roles).
+//!   period, enabled keys, cost categories, node roles);
+//! * [`aws`]: `koku-extract aws` — the month partition of the daily CUR and its PostgreSQL inputs
+//!   (bill, markup, enabled keys, account aliases, organizational units).
 
+pub mod aws;
 pub mod checks;
 pub mod error;
 pub mod layout;
@@ -24,8 +27,10 @@ pub mod source;
 pub mod stream;
 pub mod window;
 
+pub use aws::pg_inputs::AwsPgOverrides;
+pub use aws::{AwsRequest, extract_aws};
 pub use error::{ExtractError, Result};
 pub use ocp::pg_inputs::PgOverrides;
-pub use ocp::{ExtractReport, OcpRequest, extract_ocp};
+pub use ocp::{OcpRequest, extract_ocp};
 pub use source::{LocalSource, ObjectMeta, ObjectSource, S3Source, SourceSpec};
-pub use stream::{DatasetSummary, ExtractOptions, new_runtime};
+pub use stream::{DatasetSummary, ExtractOptions, ExtractReport, new_runtime};

@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use koku_common::config::{DbConfig, S3Config};
 use koku_extract::pg::parse_enabled_keys;
 use koku_extract::{
-    ExtractOptions, LocalSource, ObjectSource, OcpRequest, PgOverrides, S3Source, SourceSpec,
+    AwsPgOverrides, AwsRequest, ExtractOptions, ExtractReport, LocalSource, ObjectSource,
+    OcpRequest, PgOverrides, S3Source, SourceSpec,
 };
 use tokio::runtime::Runtime;
 use uuid::Uuid;
@@ -34,6 +35,12 @@ enum Command {
     /// Extract the inputs of the OpenShift daily summary for one source and one window of one month.
     #[command(after_help = OCP_EXAMPLES)]
     Ocp(OcpArgs),
+    /// Extract the inputs of the AWS daily summary and EC2 compute summary for one source and one
+    /// window of one month: the whole month partition of the daily CUR
+    /// (data/parquet/daily/<account>/AWS/raw/source=…/year=…/month=…/) and the PostgreSQL inputs.
+    /// The hourly CUR is not read (only the OCP-on-AWS flow needs it).
+    #[command(after_help = AWS_EXAMPLES)]
+    Aws(AwsArgs),
 }
 
 const OCP_EXAMPLES: &str = "Examples:
@@ -45,6 +52,25 @@ const OCP_EXAMPLES: &str = "Examples:
       --source 00000000-0000-0000-0000-000000000001 --year 2025 --month 10 \\
       --cluster-id ocp-small-cluster --report-period-id 1 --enabled-keys app \\
       --cost-categories cc.csv --node-roles nodes.csv --out /tmp/run1";
+
+const AWS_EXAMPLES: &str = "The PostgreSQL inputs, read like koku: the bill (lowest reporting_awscostentrybill id of the
+source whose billing_period_start is the first of the month 00:00 UTC; none = koku does nothing,
+so the run is refused unless --bill-id is given), the markup (the source's cost model, m = value /
+100, 0 without one), the enabled AWS tag keys, reporting_awsaccountalias and the source's
+reporting_awsorganizationalunit rows. Any of them given as a flag overrides the database; without
+a database every one must be given.
+
+Examples:
+  # koku's bucket and database (S3_* and DATABASE_* variables as koku sets them):
+  koku-extract aws --from s3://koku-report --schema org1234567 --source $AWS_SOURCE_UUID \\
+      --year 2025 --month 10 --start-date 2025-10-01 --end-date 2025-10-02 --out /scratch/aws1
+  # a local copy of the bucket, every PostgreSQL input as a flag (files as written by
+  # \\copy <table> TO 'f.csv' CSV HEADER):
+  koku-extract aws --from ./testdata/aws/01-ec2-compute --schema org1234567 \\
+      --source 00000000-0000-0000-0000-000000000002 --year 2025 --month 10 \\
+      --start-date 2025-10-01 --end-date 2025-10-02 --bill-id 101 --markup 10 \\
+      --enabled-keys app --account-aliases testdata/aws/01-ec2-compute/reporting_awsaccountalias.csv \\
+      --org-units testdata/aws/01-ec2-compute/reporting_awsorganizationalunit.csv --out /tmp/aws1";
 
 /// What every flow's extract takes: where koku's Parquet is, the run's month and window, koku's
 /// database, S3 settings, tuning, and the work dir.
@@ -134,12 +160,45 @@ struct OcpArgs {
     node_roles: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct AwsArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The AWS source (provider) UUID.
+    #[arg(long, value_name = "AWS_UUID")]
+    source: Uuid,
+    /// reporting_awscostentrybill id of the month (default: from the database, as koku picks it).
+    #[arg(long, value_name = "N")]
+    bill_id: Option<i32>,
+    /// The cost model's markup in percent, as koku stores it (m = PERCENT / 100; may be negative;
+    /// 0 = no cost model). Default: from the database.
+    #[arg(long, value_name = "PERCENT", allow_negative_numbers = true)]
+    markup: Option<f64>,
+    /// Enabled AWS tag keys, comma-separated; an empty string means none (default: from the database).
+    #[arg(long, value_name = "K1,K2,...")]
+    enabled_keys: Option<String>,
+    /// CSV with header `id,account_id,account_alias` (default: the database's
+    /// reporting_awsaccountalias). An unquoted empty field is NULL (PostgreSQL COPY CSV convention).
+    #[arg(long, value_name = "FILE")]
+    account_aliases: Option<PathBuf>,
+    /// CSV with header
+    /// `id,org_unit_id,org_unit_name,org_unit_path,account_alias_id,provider_id,created_timestamp,deleted_timestamp`
+    /// (default: the database's reporting_awsorganizationalunit); rows of other sources are left
+    /// out, as koku's join does.
+    #[arg(long, value_name = "FILE")]
+    org_units: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ocp(args) => {
             koku_common::logging::init(args.run.verbose);
             run_ocp(args)
+        }
+        Command::Aws(args) => {
+            koku_common::logging::init(args.run.verbose);
+            run_aws(args)
         }
     };
     match result {
@@ -224,6 +283,37 @@ fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
     };
     tracing::info!(from = %source.root(), out = %args.run.out.display(), "extracting");
     let report = koku_extract::extract_ocp(&rt, source, &request, &options(&args.run))?;
+    print_report(&report);
+    Ok(())
+}
+
+fn run_aws(args: AwsArgs) -> anyhow::Result<()> {
+    let (rt, source) = open_source(&args.run)?;
+    let request = AwsRequest {
+        schema: args.run.schema.clone(),
+        source_uuid: args.source,
+        year: args.run.year,
+        month: args.run.month,
+        start_date: args.run.start_date,
+        end_date: args.run.end_date,
+        pg: AwsPgOverrides {
+            bill_id: args.bill_id,
+            markup_percent: args.markup,
+            enabled_keys: args.enabled_keys.as_deref().map(parse_enabled_keys),
+            account_aliases: args.account_aliases,
+            org_units: args.org_units,
+        },
+        database: database(&args.run)?,
+        out: args.run.out.clone(),
+    };
+    tracing::info!(from = %source.root(), out = %args.run.out.display(), "extracting");
+    let report = koku_extract::extract_aws(&rt, source, &request, &options(&args.run))?;
+    print_report(&report);
+    Ok(())
+}
+
+/// The run on stderr (log), one line per dataset on stdout.
+fn print_report(report: &ExtractReport) {
     let id = &report.identity;
     tracing::info!(
         start_date = %id.start_date,
@@ -238,5 +328,4 @@ fn run_ocp(args: OcpArgs) -> anyhow::Result<()> {
             None => println!("{}: {} rows ({})", d.name, d.rows, d.from),
         }
     }
-    Ok(())
 }

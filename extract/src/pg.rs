@@ -71,6 +71,27 @@ pub fn enabled_keys(
         .collect())
 }
 
+/// Without a database every PostgreSQL input must come from its flag: `flags` lists each as `(flag,
+/// given, what it is)`; the error names the first missing flag and explains every missing one.
+pub fn require_flags(flags: &[(&'static str, bool, &'static str)]) -> Result<()> {
+    let missing: Vec<&(&'static str, bool, &'static str)> =
+        flags.iter().filter(|(_, given, _)| !given).collect();
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let detail = missing
+        .iter()
+        .map(|(f, _, help)| format!("{f} ({help})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(ExtractError::MissingFlag {
+        flag: first.0,
+        why: format!(
+            "without a database (--database-url, DATABASE_URL or koku's DATABASE_* variables) these inputs must be given as flags: {detail}"
+        ),
+    })
+}
+
 /// Parse `--enabled-keys`: comma-separated, surrounding blanks trimmed, empty items dropped (so an
 /// empty string is zero keys).
 pub fn parse_enabled_keys(text: &str) -> Vec<String> {

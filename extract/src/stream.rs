@@ -1,18 +1,25 @@
 //! Streaming koku's objects into the work dir, shared by every flow: the I/O runtime, objects fetched
 //! ahead in key order ([`fetch_in_order`]), one dataset decoded, checked and written batch by batch
-//! ([`stream_dataset`]), progress, and the clean-up of outputs when a run fails before `run.json`
-//! records them ([`FinishedOutputs`]).
+//! ([`stream_dataset`]), progress, the clean-up of outputs when a run fails before `run.json`
+//! records them ([`FinishedOutputs`]), and the stage record every flow writes at the end
+//! ([`record_extract`], [`datasets_json`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use arrow::array::RecordBatch;
 use arrow::compute::BatchCoalescer;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use indicatif::{ProgressBar, ProgressStyle};
 use koku_common::schema::Dataset;
-use koku_common::workdir::{DatasetWriter, InputRecord};
+use koku_common::workdir::{
+    DatasetWriter, InputRecord, OutputRecord, RunIdentity, StageRecord, WorkDir, stage,
+};
+use serde_json::json;
 use tokio::runtime::Runtime;
 
 use crate::checks::Findings;
@@ -62,7 +69,18 @@ pub struct DatasetSummary {
     pub warnings: Vec<String>,
 }
 
-/// A tokio runtime suitable for [`extract_ocp`] and [`crate::source::S3Source::connect`]: a few
+/// The result of a successful extract (any flow).
+#[derive(Debug, Clone)]
+pub struct ExtractReport {
+    pub identity: RunIdentity,
+    pub datasets: Vec<DatasetSummary>,
+    pub outputs: BTreeMap<String, OutputRecord>,
+}
+
+/// `tool` of the extract's stage record.
+pub const TOOL: &str = "koku-extract";
+
+/// A tokio runtime suitable for [`crate::extract_ocp`], [`crate::extract_aws`] and [`crate::source::S3Source::connect`]: a few
 /// worker threads run the fetches, while decoding stays on the calling thread.
 pub fn new_runtime() -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -142,9 +160,12 @@ pub struct Streamed {
     pub inputs: Vec<InputRecord>,
     /// Warnings counted over every object ([`crate::checks`]).
     pub findings: Findings,
+    /// Rows the objects hold (their footers' counts), kept or not.
+    pub rows_in_files: u64,
 }
 
-/// Stream one Parquet dataset into its writer, checking its values ([`crate::checks`]).
+/// Stream one Parquet dataset into its writer, checking its values ([`crate::checks`]). `observe`
+/// sees every kept batch before it is written (a flow's own tallies; OCP passes a no-op).
 #[allow(clippy::too_many_arguments)]
 pub fn stream_dataset(
     rt: &Runtime,
@@ -156,10 +177,12 @@ pub fn stream_dataset(
     opts: &ExtractOptions,
     writer: &mut DatasetWriter,
     bar: &ProgressBar,
+    observe: &mut dyn FnMut(&RecordBatch),
 ) -> Result<Streamed> {
     let mut coalescer = BatchCoalescer::new(dataset.schema(), opts.batch_size.max(1));
     let mut records = Vec::with_capacity(objects.len());
     let mut findings = Findings::default();
+    let mut rows_in_files = 0u64;
     let fetched: Box<dyn Iterator<Item = (&ObjectMeta, Result<Bytes>)>> = match cache {
         Some(c) if c.len() == objects.len() => Box::new(objects.iter().zip(c.into_iter().map(Ok))),
         _ => Box::new(fetch_in_order(rt, source, objects, opts.concurrency)),
@@ -169,11 +192,13 @@ pub fn stream_dataset(
         let file = source.location(&meta.key);
         let pq = ParquetFile::open(&file, bytes)?;
         let file_rows = pq.num_rows();
+        rows_in_files += file_rows;
         let mut kept = 0u64;
         let mut batches = pq.batches(dataset, bounds, opts.batch_size)?;
         for batch in batches.by_ref() {
             let batch = batch?;
             kept += batch.num_rows() as u64;
+            observe(&batch);
             coalescer
                 .push_batch(batch)
                 .map_err(|e| ExtractError::arrow(&file, e))?;
@@ -201,7 +226,74 @@ pub fn stream_dataset(
     Ok(Streamed {
         inputs: records,
         findings,
+        rows_in_files,
     })
+}
+
+/// What `run.json` records of each dataset: rows, where they came from, the files read and the
+/// counted warnings.
+pub fn datasets_json(summaries: &[DatasetSummary]) -> serde_json::Value {
+    let datasets: serde_json::Map<String, serde_json::Value> = summaries
+        .iter()
+        .map(|s| {
+            (
+                s.name.to_string(),
+                match s.files {
+                    Some(n) if s.warnings.is_empty() => {
+                        json!({"rows": s.rows, "files_listed": n, "files_read": n, "from": s.from})
+                    }
+                    Some(n) => json!({
+                        "rows": s.rows, "files_listed": n, "files_read": n, "from": s.from,
+                        "warnings": s.warnings,
+                    }),
+                    None => json!({"rows": s.rows, "from": s.from}),
+                },
+            )
+        })
+        .collect();
+    serde_json::Value::Object(datasets)
+}
+
+/// Files read over every Parquet dataset.
+pub fn files_read(summaries: &[DatasetSummary]) -> usize {
+    summaries.iter().filter_map(|s| s.files).sum()
+}
+
+/// The last step of every flow: finish the writers (each renamed into place), then record the stage
+/// in `run.json`. An output renamed before a later failure is removed again, so `run.json` never
+/// claims an extract that did not finish and no file stays under a real name without it.
+pub fn record_extract(
+    workdir: &mut WorkDir,
+    pending: Vec<(&'static Dataset, DatasetWriter)>,
+    started_at: DateTime<Utc>,
+    inputs: Vec<InputRecord>,
+    details: BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, OutputRecord>> {
+    let mut finished = FinishedOutputs {
+        dir: workdir.path().to_path_buf(),
+        files: Vec::new(),
+        keep: false,
+    };
+    let mut outputs = BTreeMap::new();
+    for (dataset, writer) in pending {
+        let record = writer.finish()?;
+        finished.files.push(record.file.clone());
+        outputs.insert(dataset.name.to_string(), record);
+    }
+    workdir.record_stage(
+        stage::EXTRACT,
+        StageRecord {
+            tool: TOOL.into(),
+            version: koku_common::VERSION.into(),
+            started_at,
+            finished_at: Utc::now(),
+            inputs,
+            outputs: outputs.clone(),
+            details,
+        },
+    )?;
+    finished.keep = true;
+    Ok(outputs)
 }
 
 pub fn progress_bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {

@@ -45,7 +45,7 @@ const KEY_NAMES: &[&str] = &[
 const VALUE_STEMS: &[&str] = &[
     "svc", "env", "team", "tier", "v", "comp", "cc", "rel", "owner", "proj",
 ];
-const APP_WORDS: &[&str] = &[
+pub(crate) const APP_WORDS: &[&str] = &[
     "api",
     "web",
     "worker",

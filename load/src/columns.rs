@@ -301,17 +301,23 @@ fn check_scope(
     bad: &impl Fn(usize, &'static str, String) -> LoadError,
 ) -> Result<()> {
     let rs = table.row_scope;
-    let (from, to) = (scope.date(rs.from)?, scope.date(rs.to)?);
+    let from = rs.from.map(|v| scope.date(v)).transpose()?;
+    let to = rs.to.map(|v| scope.date(v)).transpose()?;
     if let Some((i, d)) = c
         .dates
         .iter()
         .enumerate()
-        .find(|(_, d)| **d < from || **d > to)
+        .find(|(_, d)| from.is_some_and(|f| **d < f) || to.is_some_and(|t| **d > t))
     {
+        let bound = |b: Option<NaiveDate>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
         return Err(bad(
             i,
             rs.date_column,
-            format!("{d} is outside the run's days {from}..{to} (re-run koku-transform?)"),
+            format!(
+                "{d} is outside the run's days {}..{} (re-run koku-transform?)",
+                bound(from),
+                bound(to)
+            ),
         ));
     }
     for &(name, value) in rs.equal {

@@ -21,15 +21,6 @@ use crate::error::{LoadError, Result};
 use crate::ident::QualifiedName;
 use crate::scope::{RunScope, ScopeValue};
 
-fn params(table: &Table, scope: &RunScope) -> Result<Vec<ScopeValue>> {
-    table
-        .delete
-        .params
-        .iter()
-        .map(|v| scope.value(*v))
-        .collect()
-}
-
 /// Delete the rows in scope; returns how many per day of the row scope's date column (one pass: the
 /// counts come back from the delete itself).
 pub fn delete_scope(
@@ -38,30 +29,7 @@ pub fn delete_scope(
     table: &Table,
     scope: &RunScope,
 ) -> Result<BTreeMap<NaiveDate, u64>> {
-    let name = QualifiedName::new(schema, table.name);
-    let values = params(table, scope)?;
-    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(ScopeValue::as_sql).collect();
-    let day = crate::ident::quote_ident(table.row_scope.date_column);
-    let rows = tx
-        .query(
-            &format!(
-                "WITH gone AS (DELETE FROM {name} WHERE {} RETURNING {day}) \
-                 SELECT {day}, count(*) FROM gone GROUP BY 1",
-                table.delete.predicate
-            ),
-            &refs,
-        )
-        .map_err(LoadError::db(format!(
-            "delete previous rows of {}",
-            table.name
-        )))?;
-    Ok(per_day(&rows))
-}
-
-fn per_day(rows: &[postgres::Row]) -> BTreeMap<NaiveDate, u64> {
-    rows.iter()
-        .map(|r| (r.get::<_, NaiveDate>(0), r.get::<_, i64>(1) as u64))
-        .collect()
+    per_day(tx, schema, table, scope, true)
 }
 
 /// The rows [`delete_scope`] would delete, per day (for `--dry-run`).
@@ -71,21 +39,44 @@ pub fn count_scope_by_day(
     table: &Table,
     scope: &RunScope,
 ) -> Result<BTreeMap<NaiveDate, u64>> {
+    per_day(tx, schema, table, scope, false)
+}
+
+/// The rows of koku's delete scope per day, deleted on the way when `delete`.
+fn per_day(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    table: &Table,
+    scope: &RunScope,
+    delete: bool,
+) -> Result<BTreeMap<NaiveDate, u64>> {
     let name = QualifiedName::new(schema, table.name);
-    let values = params(table, scope)?;
+    let values: Vec<ScopeValue> = table
+        .delete
+        .params
+        .iter()
+        .map(|v| scope.value(*v))
+        .collect::<Result<_>>()?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(ScopeValue::as_sql).collect();
     let day = crate::ident::quote_ident(table.row_scope.date_column);
-    let rows = tx
-        .query(
-            &format!(
-                "SELECT {day}, count(*) FROM {name} WHERE {} GROUP BY 1",
-                table.delete.predicate
+    let predicate = table.delete.predicate;
+    let (sql, step) = if delete {
+        (
+            format!(
+                "WITH gone AS (DELETE FROM {name} WHERE {predicate} RETURNING {day}) \
+                 SELECT {day}, count(*) FROM gone GROUP BY 1"
             ),
-            &refs,
+            format!("delete previous rows of {}", table.name),
         )
-        .map_err(LoadError::db(format!(
-            "count previous rows of {}",
-            table.name
-        )))?;
-    Ok(per_day(&rows))
+    } else {
+        (
+            format!("SELECT {day}, count(*) FROM {name} WHERE {predicate} GROUP BY 1"),
+            format!("count previous rows of {}", table.name),
+        )
+    };
+    let rows = tx.query(&sql, &refs).map_err(LoadError::db(step))?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, NaiveDate>(0), r.get::<_, i64>(1) as u64))
+        .collect())
 }

@@ -53,7 +53,7 @@ pub enum LoadError {
     /// The run's report period (or bill) is not its source's: koku's delete would remove another
     /// source's rows.
     #[error(
-        "refusing to load: {what} {reason}; nothing was changed (is run.json or --report-period-id from another source?)"
+        "refusing to load: {what} {reason}; nothing was changed (are run.json, or the --report-period-id or --bill-id given to koku-extract, from another source?)"
     )]
     ForeignScope { what: String, reason: String },
 

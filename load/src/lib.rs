@@ -8,7 +8,9 @@
 //! * [`run`]: the load itself — checks, lock, the flow's steps, partitions, delete, COPY, the guards
 //!   against data loss, commit, `run.json`;
 //! * [`flow`]: what a flow adds; [`ocp`]: the OCP flow (koku's cluster, node, PVC and project upserts,
-//!   the report-period timestamps, the report period's owner check);
+//!   the report-period timestamps, the report period's owner check); [`aws`]: the AWS flow (the daily
+//!   summary and the EC2 compute summary, the bill's owner check, the bill stamps, koku's daily
+//!   validation);
 //! * [`columns`]: Arrow values → PostgreSQL values by column type, with the per-value and row-scope checks;
 //! * [`scope`]: the run's values a table's delete and row checks name;
 //! * [`numeric`]: f64 → `numeric(p,s)` with Trino's rounding;
@@ -20,9 +22,10 @@
 //! * [`ident`]: quoting of schema/table names;
 //! * [`error`]: one-line, password-free errors.
 //!
-//! Not done here (koku runs them after the insert, spec §7.3–§7.4): the UI summary tables, label
-//! summaries, tag-mapping update and the cost-model task.
+//! Not done here (koku runs them after the insert, spec §7.3–§7.4, aws-daily-summary §7): the UI
+//! summary tables, label/tag summaries, tag-mapping update, the cost-model task, currencies.
 
+pub mod aws;
 pub mod columns;
 pub mod copy;
 pub mod delete;

@@ -18,11 +18,16 @@ use koku_load::{LoadError, LoadOptions, load};
     version,
     about = "Load a work dir's transformed rows into koku's PostgreSQL tenant schema (one transaction)",
     long_about = "Load a work dir's transformed rows into koku's PostgreSQL tenant schema.\n\n\
-        In one transaction: lock the source, check that the run's report period belongs to its source, \
-        koku's own steps of the flow (OCP: cluster, node, PVC and project tables, report-period stamps), \
-        ensure the month partitions (through partitioned_tables), delete koku's scope (OCP: usage_start in \
-        the run's days, the run's report period, no infrastructure raw cost), binary COPY the rows, commit; \
-        then record stage `load` in run.json. Any failure rolls everything back.\n\n\
+        In one transaction: lock the source, check that the run's report period (OCP) or bill (AWS) belongs \
+        to its source and month, koku's own steps of the flow (OCP: cluster, node, PVC and project tables, \
+        report-period stamps; AWS: bill stamps), ensure the month partitions (through partitioned_tables), \
+        delete koku's scope (OCP: usage_start in the run's days, the run's report period, no infrastructure \
+        raw cost; AWS daily summary: usage_start in the run's days and the run's bill; AWS EC2 compute \
+        summary: the source's rows from the first of the month to the end date), binary COPY the rows, \
+        commit; then record stage `load` in run.json. Any failure rolls everything back. AWS: the EC2 \
+        compute summary is skipped when the transform wrote no rows for it (koku's feature flag), and \
+        koku's daily validation (the daily summary's unblended cost per day against the Parquet's) runs \
+        after the commit and only logs.\n\n\
         A load that would leave a day of the window without the rows it has today (an empty or partial \
         input) is refused unless --allow-emptied-days is given; --dry-run reports the same.\n\n\
         The database comes from --database-url, else DATABASE_URL, else koku's DATABASE_SERVICE_NAME / \

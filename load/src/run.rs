@@ -87,7 +87,7 @@ pub struct TableReport {
 }
 
 /// What a load did (or, for a dry run, would do).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LoadReport {
     pub dry_run: bool,
     pub schema: String,
@@ -99,7 +99,11 @@ pub struct LoadReport {
     pub scope: String,
     pub source_uuid: String,
     pub tables: Vec<TableReport>,
-    /// The flow's own steps (OCP: koku's cluster-information upserts).
+    /// Tables of the flow the transform wrote no rows file for, left as they are
+    /// ([`Flow::may_skip`]).
+    pub skipped_tables: Vec<&'static str>,
+    /// The flow's own steps (OCP: koku's cluster-information upserts; AWS: bill stamps, the daily
+    /// validation).
     pub flow: FlowOutcome,
 }
 
@@ -123,17 +127,35 @@ impl LoadReport {
     pub fn cluster_info(&self) -> Option<&crate::ocp::cluster_info::ClusterInfoOutcome> {
         match &self.flow {
             FlowOutcome::Ocp(c) => Some(c),
+            FlowOutcome::Aws(_) => None,
+        }
+    }
+
+    /// The AWS flow's outcome (bill stamps, validation).
+    pub fn aws(&self) -> Option<&crate::aws::AwsOutcome> {
+        match &self.flow {
+            FlowOutcome::Aws(a) => Some(a),
+            FlowOutcome::Ocp(_) => None,
         }
     }
 }
 
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An AWS account has dozens of product codes: the line names the first few (run.json keeps
+        // every count).
+        const SHOWN: usize = 10;
         let counts = |m: &BTreeMap<String, u64>| {
-            m.iter()
+            let mut text = m
+                .iter()
+                .take(SHOWN)
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            if m.len() > SHOWN {
+                text.push_str(&format!(", … {} more", m.len() - SHOWN));
+            }
+            text
         };
         if !self.dry_run {
             f.write_str("loaded ")?;
@@ -191,6 +213,13 @@ impl fmt::Display for LoadReport {
                 }
             }
         }
+        for t in &self.skipped_tables {
+            write!(
+                f,
+                " | {}.{t} skipped (the transform wrote no rows file for it)",
+                self.schema
+            )?;
+        }
         if self.dry_run {
             f.write_str("; nothing was changed")?;
         }
@@ -218,12 +247,13 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
         });
     }
     let scope = RunScope::from_identity(&id, &run_file)?;
+    let (tables, skipped) = tables_to_load(flow, &wd)?;
 
     // A dry run reports bad input without a connection; a load finds it while streaming (below),
     // and checks the files' checksums on the second core meanwhile, from the start.
     let (checked, checks) = if options.dry_run {
         let mut summaries = Vec::new();
-        for table in flow.tables() {
+        for table in &tables {
             let summary = scan(table, &wd, &scope, None, |_| Ok(()))?;
             tracing::info!("{}: {} rows checked", table.name, summary.rows);
             summaries.push(summary);
@@ -259,6 +289,7 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
         &mut wd,
         options,
         flow,
+        (&tables, skipped),
         &schema,
         &scope,
         checked,
@@ -275,12 +306,38 @@ pub fn load(workdir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     })
 }
 
+/// The flow's tables to load, and those skipped because the transform wrote no rows file for them
+/// (only tables the flow allows to be missing, [`Flow::may_skip`]; any other is loaded, and its
+/// missing file reported when it is opened).
+fn tables_to_load(
+    flow: &dyn Flow,
+    wd: &WorkDir,
+) -> Result<(Vec<&'static Table>, Vec<&'static str>)> {
+    let transform = wd.require_stage(stage::TRANSFORM, "; run koku-transform first")?;
+    let mut tables = Vec::new();
+    let mut skipped = Vec::new();
+    for &table in flow.tables() {
+        if flow.may_skip(table) && !transform.outputs.contains_key(table.dataset.name) {
+            tracing::info!(
+                "{}: the transform wrote no {} file (koku computes this table only when its feature flag                  is on); the table is left as it is",
+                table.name,
+                table.dataset.name
+            );
+            skipped.push(table.name);
+        } else {
+            tables.push(table);
+        }
+    }
+    Ok((tables, skipped))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn load_in_transaction(
     client: &mut postgres::Client,
     wd: &mut WorkDir,
     options: &LoadOptions,
     flow: &'static dyn Flow,
+    (tables, skipped): (&[&'static Table], Vec<&'static str>),
     schema: &str,
     scope: &RunScope,
     checked: Option<Vec<SummaryStats>>,
@@ -292,11 +349,11 @@ fn load_in_transaction(
         .transaction()
         .map_err(LoadError::db("begin transaction"))?;
     lock(&mut tx, schema, &id.source_uuid)?;
-    check_tenant(&mut tx, schema, flow.tables())?;
+    check_tenant(&mut tx, schema, tables)?;
     flow.check_scope_owner(&mut tx, schema, &id, scope)?;
     let months = months_between(id.start_date, id.end_date);
     let mut partitions = Vec::new();
-    for table in flow.tables() {
+    for table in tables {
         partitions.push(ensure_month_partitions(
             &mut tx,
             schema,
@@ -315,11 +372,12 @@ fn load_in_transaction(
         scope: flow.scope_label(scope),
         source_uuid: id.source_uuid.clone(),
         tables: Vec::new(),
+        skipped_tables: skipped,
         flow: flow_outcome,
     };
 
     if let Some(summaries) = checked {
-        for ((table, summary), partitions) in flow.tables().iter().zip(summaries).zip(partitions) {
+        for ((table, summary), partitions) in tables.iter().zip(summaries).zip(partitions) {
             let before = count_scope_by_day(&mut tx, schema, table, scope)?;
             guard_emptied_days(table, &before, &summary, options)?;
             report.tables.push(TableReport {
@@ -336,7 +394,7 @@ fn load_in_transaction(
 
     let checks = checks.expect("started for every load that is not a dry run");
     let mut streamed = Ok(());
-    for (table, partitions) in flow.tables().iter().zip(partitions) {
+    for (table, partitions) in tables.iter().zip(partitions) {
         let before = delete_scope(&mut tx, schema, table, scope)?;
         let rows_deleted = before.values().sum();
         tracing::info!("{}: deleted {rows_deleted} previous rows", table.name);
@@ -377,6 +435,7 @@ fn load_in_transaction(
     streamed?;
     tx.commit().map_err(LoadError::db("commit"))?;
     tracing::info!("committed {} rows", report.rows_inserted());
+    flow.after_commit(client, wd, scope, &mut report);
 
     let record = StageRecord {
         tool: TOOL.into(),
@@ -552,8 +611,12 @@ fn details(r: &LoadReport) -> BTreeMap<String, serde_json::Value> {
             json!(t.partitions.rows_moved_from_default),
         );
     }
+    if !r.skipped_tables.is_empty() {
+        d.insert("skipped_tables".into(), json!(r.skipped_tables));
+    }
     match &r.flow {
         FlowOutcome::Ocp(c) => d.insert("cluster_info".into(), json!(c)),
+        FlowOutcome::Aws(a) => d.insert("aws".into(), json!(a)),
     };
     d
 }

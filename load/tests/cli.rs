@@ -221,3 +221,94 @@ fn koku_schema_env_overrides_the_run_schema() {
     assert_eq!(db.snapshot("org7654321").len(), 7);
     assert!(db.snapshot(SCHEMA).is_empty());
 }
+
+#[test]
+fn aws_work_dir_dry_run_load_and_a_foreign_bill() {
+    use common::aws::*;
+    let mut db = AwsDb::new("cli_aws");
+    let dir = tempfile::tempdir().unwrap();
+    let daily = vec![
+        Row::daily(db.bill, AWS_SOURCE, day(1), "AmazonEC2"),
+        Row::daily(db.bill, AWS_SOURCE, day(2), "AmazonS3"),
+    ];
+    let ec2 = vec![Row::ec2(db.bill, AWS_SOURCE, "i-1", day(1), day(2))];
+    aws_workdir(
+        dir.path(),
+        aws_identity(db.bill),
+        &daily,
+        Some(&ec2),
+        Default::default(),
+    );
+    let b = db.bill;
+
+    let out = koku_load()
+        .arg(dir.path())
+        .arg("--dry-run")
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!(
+            "dry run: would delete 0 and insert 2 rows into {SCHEMA}.{DS_TABLE} (2025-10-01..2025-10-02, bill {b}): \
+             AmazonEC2 1, AmazonS3 1; usage_start 2025-10-01..2025-10-02; would create partition {DS_TABLE}_2025_10 \
+             | would delete 0 and insert 1 rows into {SCHEMA}.{EC2_TABLE} (2025-10-01..2025-10-02, bill {b}): \
+             m5.large 1; usage_start 2025-10-01..2025-10-01; would create partition {EC2_TABLE}_2025_10; \
+             nothing was changed"
+        )
+    );
+    assert!(db.snapshot(DS_TABLE).is_empty());
+    assert_eq!(db.stamps(db.bill), (false, false));
+
+    let out = koku_load()
+        .arg(dir.path())
+        .arg("--database-url")
+        .arg(&db.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with(&format!("loaded 2 rows into {SCHEMA}.{DS_TABLE}")),
+    );
+    // No validation data in a hand-made work dir: koku's validation is skipped with a warning.
+    assert!(
+        stderr_of(&out).contains("data validation skipped"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(db.snapshot(DS_TABLE).len(), 2);
+    assert_eq!(db.stamps(db.bill), (true, true));
+
+    // The other source's bill: one line, exit 1, nothing changed.
+    let before = db.snapshot(DS_TABLE);
+    let dir = tempfile::tempdir().unwrap();
+    let daily = vec![Row::daily(db.other_bill, AWS_SOURCE, day(1), "AmazonEC2")];
+    aws_workdir(
+        dir.path(),
+        aws_identity(db.other_bill),
+        &daily,
+        None,
+        Default::default(),
+    );
+    let out = koku_load()
+        .arg(dir.path())
+        .arg("--database-url")
+        .arg(&db.url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = error_line(&out);
+    assert!(
+        line.starts_with("koku-load: error: loading ")
+            && line.contains(&format!(
+                "refusing to load: bill {} belongs to source {AWS_OTHER_SOURCE}",
+                db.other_bill
+            ))
+            && line.contains("--bill-id"),
+        "{line}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(db.snapshot(DS_TABLE), before);
+}

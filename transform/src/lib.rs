@@ -10,14 +10,18 @@
 //! * [`ocp`] — the OpenShift daily summary (`reporting_ocpusagelineitem_daily_summary`, spec
 //!   ocp-daily-summary.md) and koku's cluster information: one module per kind of row, the OCP rows
 //!   decoded, the day's computation and `koku-transform ocp`'s run;
+//! * [`aws`] — the AWS daily summary and EC2 compute summary (spec aws-daily-summary.md) and koku's
+//!   OCP↔AWS pairing; `koku-transform aws`'s run;
 //! * [`error`] — the one error type, naming the dataset, row and column at fault.
 //!
-//! A new flow (`aws/`, `ocp_aws/`) is a sibling of `ocp/` over the same core, with its own
+//! A new flow (`ocp_aws/`) is a sibling of `ocp/` and `aws/` over the same core, with its own
 //! subcommand in `main.rs`.
 
+pub mod aws;
 pub mod core;
 pub mod error;
 pub mod ocp;
 
+pub use aws::run::{AwsReport, transform_aws};
 pub use error::TransformError;
 pub use ocp::run::{TransformReport, transform_ocp};

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use koku_transform::aws::ec2::Ec2Scope;
+use koku_transform::aws::run::AwsOptions;
+use koku_transform::core::options::TransformOptions;
 
 /// mimalloc instead of glibc's malloc: the transform allocates and frees millions of small strings
 /// (decoded rows, group keys), and glibc's free/consolidate was about a quarter of its time (perf,
@@ -15,11 +18,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "koku-transform",
     version,
-    about = "Compute koku's OCP daily summary rows from an extracted work directory",
+    about = "Compute koku's summary rows (OCP, AWS) from an extracted work directory",
     long_about = "Reads the Arrow IPC datasets koku-extract wrote into WORKDIR, computes the rows koku's \
-                  Trino SQL would write into reporting_ocpusagelineitem_daily_summary (Pod, Storage and \
-                  unallocated-capacity rows), and writes them to \
-                  WORKDIR/reporting_ocpusagelineitem_daily_summary.arrow. Pure: no network or database."
+                  Trino SQL would write into koku's summary tables, and writes them into WORKDIR as Arrow \
+                  IPC files for koku-load. One subcommand per flow; the work dir must be of that flow. \
+                  Pure: no network or database; the same work dir always gives byte-identical files."
 )]
 struct Cli {
     /// Log debug details to stderr.
@@ -40,6 +43,52 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         threads: usize,
     },
+    /// AWS daily summary and EC2 compute summary (reporting_awscostentrylineitem_daily_summary,
+    /// reporting_awscostentrylineitem_summary_by_ec2_compute_p).
+    #[command(
+        after_help = "Example:\n  koku-extract aws --from s3://koku-report --schema org1234567 \\\n      \
+        --source 6795d5e6-951c-4382-a8d3-390515d7ec5d --year 2025 --month 10 ... --out /tmp/w\n  \
+        koku-transform aws /tmp/w --threads 2\n\nWrites \
+        reporting_awscostentrylineitem_daily_summary.arrow (the run's window, day by day) and \
+        reporting_awscostentrylineitem_summary_by_ec2_compute_p.arrow (the whole month partition)."
+    )]
+    Aws {
+        /// The work directory written by `koku-extract aws`.
+        workdir: PathBuf,
+        /// Days computed at once, each on its own thread (0: one per core). The output is the same
+        /// for any value; memory grows with it (about one day of input rows per thread).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        threads: usize,
+        /// EC2 rows koku writes outside its own delete scope (usage_start before the month, or after
+        /// the run's end date), which a re-run cannot replace: `koku` writes them as koku does (a
+        /// re-run then duplicates them, as koku's does; the load warns); `window` leaves them out
+        /// (logged, counted in run.json); `clamp-to-month` also keeps an instance whose partition
+        /// holds a line dated before the month, starting on the first of the month (not koku's value).
+        #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Ec2ScopeArg::Koku)]
+        ec2_scope: Ec2ScopeArg,
+        /// Leave the EC2 compute summary out, as koku does while its Unleash flag
+        /// feature-4403-enable-ec2-compute-processing is off for the schema; koku-load then leaves
+        /// koku's EC2 table alone.
+        #[arg(long)]
+        skip_ec2: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Ec2ScopeArg {
+    Window,
+    ClampToMonth,
+    Koku,
+}
+
+impl From<Ec2ScopeArg> for Ec2Scope {
+    fn from(a: Ec2ScopeArg) -> Self {
+        match a {
+            Ec2ScopeArg::Window => Ec2Scope::Window,
+            Ec2ScopeArg::ClampToMonth => Ec2Scope::ClampToMonth,
+            Ec2ScopeArg::Koku => Ec2Scope::Koku,
+        }
+    }
 }
 
 /// A transform killed mid-write leaves its temporary output behind; a rerun removes it first.
@@ -58,7 +107,7 @@ fn main() -> ExitCode {
         Command::Ocp { workdir, threads } => match remove_stale_tmp_files(&workdir).and_then(|()| {
             koku_transform::ocp::run::transform_ocp_with(
                 &workdir,
-                &koku_transform::core::options::TransformOptions {
+                &TransformOptions {
                     progress: koku_common::logging::progress_enabled(),
                     threads,
                 },
@@ -85,6 +134,45 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("koku-transform: error: {e}");
                 koku_common::exit::status(e.is_transient())
+            }
+        },
+        Command::Aws {
+            workdir,
+            threads,
+            ec2_scope,
+            skip_ec2,
+        } => match remove_stale_tmp_files(&workdir).and_then(|()| {
+            koku_transform::aws::run::transform_aws_with(
+                &workdir,
+                &TransformOptions {
+                    progress: koku_common::logging::progress_enabled(),
+                    threads,
+                },
+                &AwsOptions {
+                    ec2_scope: ec2_scope.into(),
+                    skip_ec2,
+                },
+            )
+        }) {
+            Ok(r) => {
+                let mut ec2 = format!("{} EC2 compute rows", r.ec2.rows);
+                if r.ec2.left_out > 0 {
+                    ec2.push_str(&format!(
+                        " ({} left out: outside koku's delete scope, see --ec2-scope)",
+                        r.ec2.left_out
+                    ));
+                }
+                println!(
+                    "transformed {}: {} daily summary rows over {} days, {ec2}",
+                    workdir.display(),
+                    r.daily_summary_rows,
+                    r.days,
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("koku-transform: error: {e}");
+                ExitCode::FAILURE
             }
         },
     }

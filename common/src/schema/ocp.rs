@@ -392,8 +392,8 @@ pub const OCP_DAILY_SUMMARY_TABLE: Table = Table {
     },
     row_scope: RowScope {
         date_column: "usage_start",
-        from: RunValue::StartDate,
-        to: RunValue::EndDate,
+        from: Some(RunValue::StartDate),
+        to: Some(RunValue::EndDate),
         equal: &[
             ("report_period_id", RunValue::ReportPeriodId),
             ("source_uuid", RunValue::SourceUuid),

@@ -95,12 +95,14 @@ pub struct DeleteScope {
 }
 
 /// What every row of the file must agree with: `date_column` within `[from, to]`, and each
-/// `(column, value)` equal to the run's value.
+/// `(column, value)` equal to the run's value. A bound is `None` where koku's insert itself has none
+/// (the EC2 compute summary: an instance's first and last day in the month partition, whatever
+/// they are); `date_column` must be a date in every row all the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowScope {
     pub date_column: &'static str,
-    pub from: RunValue,
-    pub to: RunValue,
+    pub from: Option<RunValue>,
+    pub to: Option<RunValue>,
     pub equal: &'static [(&'static str, RunValue)],
 }
 

@@ -7,14 +7,14 @@
 //! form a multiset. `organizational_unit_id` is compared as a value, not a key: a wrong OU lookup then
 //! shows as a differing value rather than a missing and an extra row.
 //!
-//! The columns are listed here because the pipeline has no dataset for this table yet; once the schema
-//! describes it (`koku_common::schema::table`), [`ColumnSource::Loaded`] takes over and our file is read
-//! checked against the dataset.
+//! Columns and how each compares come from the load's description of the table
+//! ([`AWS_DAILY_SUMMARY_TABLE`]): koku-only columns (`uuid`, `tax_type`, never written) are not read.
 
+use koku_common::schema::aws::AWS_DAILY_SUMMARY_TABLE;
 use koku_common::schema::table::RunValue;
 
 use crate::definition::{ColumnSource, RowKind, ScopeColumns, TableDef};
-use crate::value::{Kind, Value};
+use crate::value::Value;
 
 pub const ROW: RowKind = RowKind {
     index: 0,
@@ -34,49 +34,11 @@ pub const ROW: RowKind = RowKind {
     ],
 };
 
-/// Every column of koku's table but `uuid` (§3.1).
-const COLUMNS: &[(&str, Kind)] = &[
-    ("cost_entry_bill_id", Kind::Int),
-    ("usage_start", Kind::Date),
-    ("usage_end", Kind::Date),
-    ("usage_account_id", Kind::Text),
-    ("account_alias_id", Kind::Int),
-    ("product_code", Kind::Text),
-    ("product_family", Kind::Text),
-    ("availability_zone", Kind::Text),
-    ("region", Kind::Text),
-    ("instance_type", Kind::Text),
-    ("unit", Kind::Text),
-    ("organizational_unit_id", Kind::Int),
-    ("resource_ids", Kind::TextSet),
-    ("resource_count", Kind::Int),
-    ("usage_amount", Kind::Float),
-    ("normalization_factor", Kind::Float),
-    ("normalized_usage_amount", Kind::Float),
-    ("currency_code", Kind::Text),
-    ("unblended_rate", Kind::Float),
-    ("unblended_cost", Kind::Float),
-    ("markup_cost", Kind::Float),
-    ("blended_rate", Kind::Float),
-    ("blended_cost", Kind::Float),
-    ("markup_cost_blended", Kind::Float),
-    ("savingsplan_effective_cost", Kind::Float),
-    ("markup_cost_savingsplan", Kind::Float),
-    ("calculated_amortized_cost", Kind::Float),
-    ("markup_cost_amortized", Kind::Float),
-    ("public_on_demand_cost", Kind::Float),
-    ("public_on_demand_rate", Kind::Float),
-    ("tax_type", Kind::Text),
-    ("tags", Kind::Json),
-    ("cost_category", Kind::Json),
-    ("source_uuid", Kind::Uuid),
-];
-
 pub const DAILY_SUMMARY: TableDef = TableDef {
-    name: "reporting_awscostentrylineitem_daily_summary",
+    name: AWS_DAILY_SUMMARY_TABLE.name,
     title: "AWS daily summary",
     flows: &["aws"],
-    columns: ColumnSource::Listed(COLUMNS),
+    columns: ColumnSource::Loaded(&AWS_DAILY_SUMMARY_TABLE),
     row_kinds: &[ROW],
     classify_by: &[],
     classify: |_: &[&Value]| ROW,
@@ -277,8 +239,9 @@ mod tests {
         assert_eq!(r.counts_of("row").unwrap().matched, 7);
         // no duplicate key: D2b and D2c differ by their resource ids only, D1c and D2d by day and product
         assert_eq!(r.duplicate_keys_total, 0);
-        assert_eq!(r.theirs.skipped_columns, vec!["uuid"]);
-        assert_eq!(r.only_in_theirs, vec!["tax_type"]);
+        // koku-only columns are not read: the load never writes uuid's value nor tax_type
+        assert_eq!(r.theirs.skipped_columns, vec!["uuid", "tax_type"]);
+        assert!(r.only_in_theirs.is_empty());
         assert_eq!(r.compared_columns.len(), 18);
         assert!(
             r.to_text()

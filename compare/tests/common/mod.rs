@@ -1,34 +1,11 @@
-//! Shared by the test binaries: a work dir of flow `aws` (the pipeline has no AWS transform yet).
+//! Shared by the test binaries: a work dir of flow `aws`, written in the transform's canonical dataset.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::Utc;
+use koku_common::schema::aws::AWS_DAILY_SUMMARY;
 use koku_common::workdir::{RunIdentity, StageRecord, WorkDir, stage};
-
-/// The AWS daily summary as a test-only dataset: the pipeline has none yet, so `koku-compare` reads
-/// the file unchecked against a schema (checksum, dataset and run still checked).
-pub static AWS_TEST_DATASET: koku_common::schema::Dataset = koku_common::schema::Dataset {
-    name: "reporting_awscostentrylineitem_daily_summary",
-    origin: koku_common::schema::Origin::Transform,
-    columns: &[
-        ("cost_entry_bill_id", koku_common::schema::ColumnType::Int32),
-        ("usage_start", koku_common::schema::ColumnType::Date),
-        ("usage_account_id", koku_common::schema::ColumnType::Text),
-        ("product_code", koku_common::schema::ColumnType::Text),
-        ("product_family", koku_common::schema::ColumnType::Text),
-        ("availability_zone", koku_common::schema::ColumnType::Text),
-        ("region", koku_common::schema::ColumnType::Text),
-        ("instance_type", koku_common::schema::ColumnType::Text),
-        ("unit", koku_common::schema::ColumnType::Text),
-        ("resource_ids", koku_common::schema::ColumnType::TextList),
-        ("unblended_cost", koku_common::schema::ColumnType::Float),
-        ("tags", koku_common::schema::ColumnType::Text),
-        ("cost_category", koku_common::schema::ColumnType::Text),
-        ("source_uuid", koku_common::schema::ColumnType::Text),
-    ],
-    optional: &[],
-};
 
 pub const AWS_SOURCE: &str = "22222222-2222-2222-2222-222222222222";
 
@@ -64,28 +41,44 @@ pub fn aws_workdir(dir: &Path) {
     ids.append(true);
     ids.values().append_value("");
     ids.append(true);
-    let batch = RecordBatch::try_new(
-        AWS_TEST_DATASET.schema(),
-        vec![
-            Arc::new(Int32Array::from(vec![11, 11])),
-            Arc::new(Date32Array::from(vec![day, day])),
-            text([Some("111111111111"); 2]),
-            text([Some("AmazonEC2"); 2]),
-            text([Some("Compute Instance"), None]),
-            text([Some("us-east-1a"), None]),
-            text([Some("us-east-1"), None]),
-            text([Some("m5.large"), None]),
-            text([Some("Hrs"), None]),
-            Arc::new(ids.finish()),
-            // 2.304 + 2.304 − 2.304 (usage, covered usage, negation); the tax line 0.52
-            Arc::new(Float64Array::from(vec![2.304 + 2.304 - 2.304, 0.52])),
-            text([Some(r#"{"app":"web"}"#), Some("{}")]),
-            text([Some(r#"{"team":"platform"}"#), Some("{}")]),
-            text([Some(AWS_SOURCE); 2]),
-        ],
-    )
-    .unwrap();
-    let mut w = wd.writer(&AWS_TEST_DATASET).unwrap();
+    // Every column of the canonical dataset, in its order; the ones koku's test rows do not hold NULL.
+    // D1a: U = 2.304 + 2.304 − 2.304 (usage, covered usage, negation), markup m = 0.1 on it; D1c: the
+    // tax line 0.52, markup 0.52 × 0.1.
+    let u = 2.304 + 2.304 - 2.304;
+    let columns: Vec<ArrayRef> = AWS_DAILY_SUMMARY
+        .columns
+        .iter()
+        .map(|&(name, _)| -> ArrayRef {
+            match name {
+                "cost_entry_bill_id" => Arc::new(Int32Array::from(vec![11, 11])),
+                "usage_start" | "usage_end" => Arc::new(Date32Array::from(vec![day, day])),
+                "usage_account_id" => text([Some("111111111111"); 2]),
+                "product_code" => text([Some("AmazonEC2"); 2]),
+                "product_family" => text([Some("Compute Instance"), None]),
+                "availability_zone" => text([Some("us-east-1a"), None]),
+                "region" => text([Some("us-east-1"), None]),
+                "instance_type" => text([Some("m5.large"), None]),
+                "unit" => text([Some("Hrs"), None]),
+                "resource_ids" => Arc::new(ids.finish()),
+                "resource_count" => Arc::new(Int32Array::from(vec![2, 1])),
+                "unblended_cost" => Arc::new(Float64Array::from(vec![u, 0.52])),
+                "markup_cost" => Arc::new(Float64Array::from(vec![u * 0.1, 0.52 * 0.1])),
+                "tags" => text([Some(r#"{"app":"web"}"#), Some("{}")]),
+                "cost_category" => text([Some(r#"{"team":"platform"}"#), Some("{}")]),
+                "source_uuid" => text([Some(AWS_SOURCE); 2]),
+                _ => arrow::array::new_null_array(
+                    AWS_DAILY_SUMMARY
+                        .schema()
+                        .field_with_name(name)
+                        .unwrap()
+                        .data_type(),
+                    2,
+                ),
+            }
+        })
+        .collect();
+    let batch = RecordBatch::try_new(AWS_DAILY_SUMMARY.schema(), columns).unwrap();
+    let mut w = wd.writer(&AWS_DAILY_SUMMARY).unwrap();
     w.write(&batch).unwrap();
     let out = w.finish().unwrap();
     let now = Utc::now();
@@ -101,6 +94,6 @@ pub fn aws_workdir(dir: &Path) {
     wd.record_stage(stage::EXTRACT, record(BTreeMap::new()))
         .unwrap();
     let mut outputs = BTreeMap::new();
-    outputs.insert(AWS_TEST_DATASET.name.to_string(), out);
+    outputs.insert(AWS_DAILY_SUMMARY.name.to_string(), out);
     wd.record_stage(stage::TRANSFORM, record(outputs)).unwrap();
 }

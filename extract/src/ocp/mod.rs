@@ -28,9 +28,7 @@ use bytes::Bytes;
 use chrono::{NaiveDate, Utc};
 use koku_common::config::DbConfig;
 use koku_common::schema::{Dataset, OCP_INPUTS, Origin, POD_USAGE_DAILY};
-use koku_common::workdir::{
-    DatasetWriter, InputRecord, OutputRecord, RunIdentity, StageRecord, WorkDir, stage,
-};
+use koku_common::workdir::{DatasetWriter, InputRecord, RunIdentity, WorkDir};
 use serde_json::json;
 use tokio::runtime::Runtime;
 use uuid::Uuid;
@@ -40,8 +38,10 @@ use crate::layout::{Partition, account, validate_schema_name};
 use crate::parquet_read::ParquetFile;
 use crate::source::{ObjectMeta, ObjectSource};
 use crate::stream::{
-    DatasetSummary, ExtractOptions, FinishedOutputs, fetch_in_order, progress_bar, stream_dataset,
+    DatasetSummary, ExtractOptions, datasets_json, fetch_in_order, files_read, progress_bar,
+    record_extract, stream_dataset,
 };
+pub use crate::stream::{ExtractReport, TOOL};
 use pg_inputs::{PgInputs, PgOverrides};
 
 pub mod pg_inputs;
@@ -49,8 +49,6 @@ use crate::window::{Window, day_ms, ms_to_date};
 
 /// `flow` of the run identity.
 pub const FLOW: &str = "ocp";
-/// `tool` of the stage record.
-pub const TOOL: &str = "koku-extract";
 
 /// What to extract.
 #[derive(Debug, Clone)]
@@ -71,14 +69,6 @@ pub struct OcpRequest {
     pub database: Option<DbConfig>,
     /// The work dir.
     pub out: PathBuf,
-}
-
-/// The result of a successful extract.
-#[derive(Debug, Clone)]
-pub struct ExtractReport {
-    pub identity: RunIdentity,
-    pub datasets: Vec<DatasetSummary>,
-    pub outputs: BTreeMap<String, OutputRecord>,
 }
 
 /// Run the OCP extract. See the module documentation for the order of operations.
@@ -182,7 +172,7 @@ pub fn extract_ocp(
     // 6. Datasets.
     let total_files: u64 = listings.iter().map(|(_, _, o)| o.len() as u64).sum();
     let bar = progress_bar(opts.progress, total_files, "extracting");
-    let mut pending: Vec<DatasetWriter> = Vec::new();
+    let mut pending: Vec<(&'static Dataset, DatasetWriter)> = Vec::new();
     let mut inputs: Vec<InputRecord> = Vec::new();
     let mut summaries: Vec<DatasetSummary> = Vec::new();
     let mut cached = clamp.cache;
@@ -209,6 +199,7 @@ pub fn extract_ocp(
                     opts,
                     &mut writer,
                     &bar,
+                    &mut |_| {},
                 )?;
                 let warnings = read.findings.lines();
                 for w in &warnings {
@@ -243,7 +234,7 @@ pub fn extract_ocp(
                 )));
             }
         }
-        pending.push(writer);
+        pending.push((dataset, writer));
     }
     bar.finish_and_clear();
     if !daily_pod.is_empty()
@@ -259,31 +250,8 @@ pub fn extract_ocp(
     }
 
     // 7. Rename into place, then record the stage.
-    let mut finished = FinishedOutputs {
-        dir: req.out.clone(),
-        files: Vec::new(),
-        keep: false,
-    };
-    let mut outputs = BTreeMap::new();
-    for (dataset, writer) in OCP_INPUTS.iter().zip(pending) {
-        let record = writer.finish()?;
-        finished.files.push(record.file.clone());
-        outputs.insert(dataset.name.to_string(), record);
-    }
     let details = stage_details(&source, &window, &run_window, &clamp.stats, &summaries, &pg);
-    workdir.record_stage(
-        stage::EXTRACT,
-        StageRecord {
-            tool: TOOL.into(),
-            version: koku_common::VERSION.into(),
-            started_at,
-            finished_at: Utc::now(),
-            inputs,
-            outputs: outputs.clone(),
-            details,
-        },
-    )?;
-    finished.keep = true;
+    let outputs = record_extract(&mut workdir, pending, started_at, inputs, details)?;
     Ok(ExtractReport {
         identity,
         datasets: summaries,
@@ -370,24 +338,6 @@ fn stage_details(
     summaries: &[DatasetSummary],
     pg: &PgInputs,
 ) -> BTreeMap<String, serde_json::Value> {
-    let datasets: serde_json::Map<String, serde_json::Value> = summaries
-        .iter()
-        .map(|s| {
-            (
-                s.name.to_string(),
-                match s.files {
-                    Some(n) if s.warnings.is_empty() => {
-                        json!({"rows": s.rows, "files_listed": n, "files_read": n, "from": s.from})
-                    }
-                    Some(n) => json!({
-                        "rows": s.rows, "files_listed": n, "files_read": n, "from": s.from,
-                        "warnings": s.warnings,
-                    }),
-                    None => json!({"rows": s.rows, "from": s.from}),
-                },
-            )
-        })
-        .collect();
     let provenance: serde_json::Map<String, serde_json::Value> = pg
         .provenance
         .iter()
@@ -413,15 +363,9 @@ fn stage_details(
                 "objects_cached_for_main_pass": clamp.cached,
             }),
         ),
-        (
-            "files_listed".into(),
-            json!(summaries.iter().filter_map(|s| s.files).sum::<usize>()),
-        ),
-        (
-            "files_read".into(),
-            json!(summaries.iter().filter_map(|s| s.files).sum::<usize>()),
-        ),
-        ("datasets".into(), serde_json::Value::Object(datasets)),
+        ("files_listed".into(), json!(files_read(summaries))),
+        ("files_read".into(), json!(files_read(summaries))),
+        ("datasets".into(), datasets_json(summaries)),
         (
             "postgres_inputs".into(),
             serde_json::Value::Object(provenance),

@@ -84,26 +84,6 @@ pub struct PgInputs {
     pub provenance: Vec<(&'static str, Provenance)>,
 }
 
-const FLAG_HELP: &[(&str, &str)] = &[
-    ("--cluster-id", "the source's OpenShift cluster id"),
-    (
-        "--report-period-id",
-        "id of the month's reporting_ocpusagereportperiod row",
-    ),
-    (
-        "--enabled-keys",
-        "comma-separated enabled OCP tag keys; an empty string means none",
-    ),
-    (
-        "--cost-categories",
-        "CSV file with header namespace,cost_category_id",
-    ),
-    (
-        "--node-roles",
-        "CSV file with header node,resource_id,node_role",
-    ),
-];
-
 /// Resolve every input: flags first, then the database (if any), else an error naming the flags.
 pub fn resolve(
     db: Option<&DbConfig>,
@@ -125,37 +105,33 @@ pub fn resolve(
 }
 
 fn from_flags(flags: &PgOverrides) -> Result<PgInputs> {
-    let missing: Vec<&'static str> = [
-        ("--cluster-id", flags.cluster_id.is_none()),
-        ("--report-period-id", flags.report_period_id.is_none()),
-        ("--enabled-keys", flags.enabled_keys.is_none()),
-        ("--cost-categories", flags.cost_categories.is_none()),
-        ("--node-roles", flags.node_roles.is_none()),
-    ]
-    .into_iter()
-    .filter(|(_, m)| *m)
-    .map(|(f, _)| f)
-    .collect();
-    if !missing.is_empty() {
-        let detail = missing
-            .iter()
-            .map(|f| {
-                let help = FLAG_HELP
-                    .iter()
-                    .find(|(n, _)| n == f)
-                    .map(|(_, h)| *h)
-                    .unwrap_or("");
-                format!("{f} ({help})")
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(ExtractError::MissingFlag {
-            flag: missing[0],
-            why: format!(
-                "without a database (--database-url, DATABASE_URL or koku's DATABASE_* variables) these inputs must be given as flags: {detail}"
-            ),
-        });
-    }
+    pg::require_flags(&[
+        (
+            "--cluster-id",
+            flags.cluster_id.is_some(),
+            "the source's OpenShift cluster id",
+        ),
+        (
+            "--report-period-id",
+            flags.report_period_id.is_some(),
+            "id of the month's reporting_ocpusagereportperiod row",
+        ),
+        (
+            "--enabled-keys",
+            flags.enabled_keys.is_some(),
+            "comma-separated enabled OCP tag keys; an empty string means none",
+        ),
+        (
+            "--cost-categories",
+            flags.cost_categories.is_some(),
+            "CSV file with header namespace,cost_category_id",
+        ),
+        (
+            "--node-roles",
+            flags.node_roles.is_some(),
+            "CSV file with header node,resource_id,node_role",
+        ),
+    ])?;
     let mut out = PgInputs {
         cluster_id: flags.cluster_id.clone().unwrap_or_default(),
         cluster_alias: flags.cluster_alias.clone(),

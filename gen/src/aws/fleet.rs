@@ -383,24 +383,8 @@ const RDS_CLASSES: [(&str, u32, u32, f64); 3] = [
     ("db.m5.large", 2, 8, 0.171),
     ("db.r5.xlarge", 4, 32, 0.5),
 ];
-const APPS: [&str; 16] = [
-    "api",
-    "web",
-    "worker",
-    "db",
-    "cache",
-    "frontend",
-    "backend",
-    "ingest",
-    "scheduler",
-    "metrics",
-    "search",
-    "auth",
-    "billing",
-    "gateway",
-    "notifier",
-    "reporter",
-];
+/// Application names of tags: the OCP generator's words, so AWS tags and OCP labels share values.
+const APPS: &[&str] = crate::model::APP_WORDS;
 const BUSINESS_UNITS: [&str; 5] = ["Finance", "Platform", "Data", "Apps", "Sandbox"];
 const MARKETPLACE_CODE: &str = "6njl1pau6n5ze1yfqmkd4mcln";
 const MARKETPLACE_NAME: &str = "CIS Hardened Image Level 1 on Amazon Linux 2";

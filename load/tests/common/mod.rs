@@ -2,6 +2,8 @@
 //! and tenant databases on a real throwaway PostgreSQL cluster.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod aws;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -36,11 +36,13 @@ pub fn date_of(day: Day) -> chrono::NaiveDate {
     chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
 }
 
-/// The rows of one batch: where they start in the dataset, and which days they hold.
+/// The rows of one batch: where they start in the dataset, and which (indexed) days they hold.
 #[derive(Debug, Clone, Default)]
 struct BatchDays {
     first_row: usize,
     days: BTreeSet<Day>,
+    /// Some rows are of no indexed day (outside the index's days, or without a timestamp).
+    other_rows: bool,
 }
 
 /// Which days each batch of a daily dataset holds (the first pass).
@@ -49,6 +51,9 @@ pub struct DayIndex {
     dataset: &'static Dataset,
     /// The timestamp column whose date is a row's day.
     day_column: &'static str,
+    /// Only these days are indexed, and a NULL timestamp is skipped rather than refused
+    /// ([`DayIndex::within`]).
+    only: Option<(Day, Day)>,
     batches: Vec<BatchDays>,
     rows: usize,
 }
@@ -60,18 +65,41 @@ impl DayIndex {
         DayIndex {
             dataset,
             day_column,
+            only: None,
             batches: Vec::new(),
             rows: 0,
         }
     }
 
-    /// Index the next batch of the file. A NULL day column is an input error (the row has no day).
+    /// An index of the rows of `dataset` whose day lies in `[first, last]`, for a dataset that holds
+    /// more than the window (AWS: the whole month partition, which koku's SQL filters on the row
+    /// timestamp). Rows of other days and rows without a timestamp are not indexed: a SQL range
+    /// filter never selects a NULL.
+    pub fn within(
+        dataset: &'static Dataset,
+        day_column: &'static str,
+        first: Day,
+        last: Day,
+    ) -> Self {
+        DayIndex {
+            only: Some((first, last)),
+            ..DayIndex::new(dataset, day_column)
+        }
+    }
+
+    /// Index the next batch of the file. Without a window ([`DayIndex::new`]) a NULL day column is an
+    /// input error (the row has no day).
     pub fn add_batch(&mut self, batch: &RecordBatch) -> Result<(), TransformError> {
         let ts = Columns::new(self.dataset, batch).timestamp(self.day_column);
         let mut days = BTreeSet::new();
+        let mut other_rows = false;
         let mut last = None;
         for i in 0..batch.num_rows() {
             if ts.is_null(i) {
+                if self.only.is_some() {
+                    other_rows = true;
+                    continue;
+                }
                 return Err(TransformError::input(
                     self.dataset,
                     self.rows + i,
@@ -80,6 +108,10 @@ impl DayIndex {
                 ));
             }
             let d = day_of(ts.value(i));
+            if self.only.is_some_and(|(first, last)| d < first || d > last) {
+                other_rows = true;
+                continue;
+            }
             // Rows of a batch mostly share a day: skip the set insert while the day repeats.
             if last != Some(d) {
                 days.insert(d);
@@ -89,6 +121,7 @@ impl DayIndex {
         self.batches.push(BatchDays {
             first_row: self.rows,
             days,
+            other_rows,
         });
         self.rows += batch.num_rows();
         Ok(())
@@ -199,7 +232,7 @@ impl DayStream {
             self.pending.entry(*d).or_default().push(DayBatch {
                 batch: batch.clone(),
                 first_row: meta.first_row,
-                whole: meta.days.len() == 1,
+                whole: meta.days.len() == 1 && !meta.other_rows,
             });
         }
         self.next_batch += 1;
@@ -319,6 +352,28 @@ mod tests {
         );
         assert_eq!(take(2), s(&[(0, "a"), (1, "b")]));
         assert_eq!(take(3), s(&[(3, "d"), (6, "g")]));
+    }
+
+    #[test]
+    fn a_windowed_index_skips_other_days_and_null_timestamps() {
+        // Day 2 of [2, 3] shares its batch with day 1 and a NULL: not whole, so its rows are picked.
+        let mut mixed = batch(&[(1, "a"), (2, "b"), (2, "c")]);
+        let mut cols = mixed.columns().to_vec();
+        cols[mixed.schema().index_of("interval_start").unwrap()] =
+            Arc::new(TimestampMillisecondArray::from(vec![
+                Some(DAY_MS),
+                Some(2 * DAY_MS),
+                None,
+            ]));
+        mixed = RecordBatch::try_new(mixed.schema(), cols).unwrap();
+        let mut index = DayIndex::within(&POD_USAGE_DAILY, "interval_start", 2, 3);
+        index.add_batch(&mixed).unwrap();
+        index.add_batch(&batch(&[(3, "d")])).unwrap();
+        index.add_batch(&batch(&[(4, "e"), (1, "f")])).unwrap();
+        assert_eq!(index.days().into_iter().collect::<Vec<_>>(), vec![2, 3]);
+        assert!(!index.batches[0].days.is_empty() && index.batches[0].other_rows);
+        assert!(!index.batches[1].other_rows);
+        assert!(index.batches[2].days.is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use arrow::array::RecordBatch;
-use koku_common::schema::Dataset;
+use koku_common::schema::{Columns, Dataset, opt_str};
 use koku_common::workdir::{BackgroundChecks, DatasetReader, WorkDir, stage};
 
 use crate::error::TransformError;
@@ -49,4 +49,16 @@ pub fn arrow_error(path: &Path) -> impl Fn(arrow::error::ArrowError) -> Transfor
         path: path.display().to_string(),
         source: e,
     }
+}
+
+/// The keys of `reporting_enabledtagkeys` as extracted for the flow (`key` column; the extract keeps
+/// the flow's enabled rows), NULLs dropped.
+pub fn enabled_keys(dataset: &'static Dataset, batches: &[RecordBatch]) -> Vec<String> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let a = Columns::new(dataset, b).text("key");
+            (0..b.num_rows()).filter_map(move |i| opt_str(a, i))
+        })
+        .collect()
 }

@@ -105,6 +105,16 @@ pub fn to_json(labels: &Labels) -> String {
     serde_json::to_string(labels).expect("string map serialises")
 }
 
+/// `json_parse(text)` formatted as compact JSON with the keys of every object sorted: any JSON text
+/// (AWS cost categories are stored as JSON unfiltered), in the one form that makes equal values
+/// byte-identical (PostgreSQL's jsonb normalises whatever form it is given the same way).
+pub fn canonical_json(text: &str) -> Result<String, String> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON ({e}): {}", excerpt(text)))?;
+    value.sort_all_objects();
+    Ok(value.to_string())
+}
+
 /// Parses and filters each distinct label text once: label columns repeat the same few texts over
 /// many rows, so the cache turns per-row JSON parsing into a hash lookup.
 ///
@@ -216,6 +226,21 @@ mod tests {
             to_json(&merge(&[&node, &ns])),
             r#"{"env":"ns-env","team":"t"}"#
         );
+    }
+
+    #[test]
+    fn canonical_json_sorts_every_object_and_keeps_every_value() {
+        assert_eq!(
+            canonical_json(r#"{"team": "platform", "Env Type": "production", "n": {"b": 1, "a": [2, {"z": null, "y": true}]}}"#)
+                .unwrap(),
+            r#"{"Env Type":"production","n":{"a":[2,{"y":true,"z":null}],"b":1},"team":"platform"}"#
+        );
+        assert_eq!(canonical_json("{}").unwrap(), "{}");
+        assert_eq!(
+            canonical_json(r#"{"k": "\u00e9\ud83d\ude80"}"#).unwrap(),
+            "{\"k\":\"é🚀\"}"
+        );
+        assert!(canonical_json("").unwrap_err().contains("invalid JSON"));
     }
 
     #[test]

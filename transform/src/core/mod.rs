@@ -4,7 +4,8 @@
 //! * SQL as koku's Trino evaluates it: label and tag maps parsed, filtered and formatted
 //!   ([`labels`]), `LIKE` ([`like`]), aggregates over nullable doubles ([`sum`]);
 //! * the work dir: opened for a flow and its extracted datasets read ([`input`]), an output dataset
-//!   written as it is computed ([`output`]);
+//!   written as it is computed ([`output`]), the stage's frame: checksums, outputs put in place,
+//!   `run.json` ([`stage`]);
 //! * day by day: a daily dataset read one day at a time, keyed by a timestamp column the flow names
 //!   ([`days`]), the days computed on worker threads by the flow's per-day function
 //!   ([`day_workers`]), the run's options ([`options`]: threads, progress bar).
@@ -16,6 +17,7 @@ pub mod labels;
 pub mod like;
 pub mod options;
 pub mod output;
+pub mod stage;
 pub mod sum;
 
 /// The hash map of the hot paths: foldhash instead of SipHash (perf: SipHash was ~10% of the transform's

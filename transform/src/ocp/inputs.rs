@@ -277,15 +277,7 @@ pub fn label_daily_rows(
     Ok(out)
 }
 
-pub fn enabled_keys(dataset: &'static Dataset, batches: &[RecordBatch]) -> Vec<String> {
-    batches
-        .iter()
-        .flat_map(|b| {
-            let a = Columns::new(dataset, b).text("key");
-            (0..b.num_rows()).filter_map(move |i| opt_str(a, i))
-        })
-        .collect()
-}
+pub use crate::core::input::enabled_keys;
 
 pub fn cost_categories(
     dataset: &'static Dataset,

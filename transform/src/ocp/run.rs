@@ -5,15 +5,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use arrow::array::RecordBatch;
-use chrono::Utc;
 use koku_common::schema::{
     CLUSTER_NODES, CLUSTER_PROJECTS, CLUSTER_PVCS, COST_CATEGORY_NAMESPACE, Dataset,
     ENABLED_TAG_KEYS, NAMESPACE_LABELS_DAILY, NODE_LABELS_DAILY, OCP_DAILY_SUMMARY, OCP_NODES,
     POD_USAGE_DAILY, POD_USAGE_HOURLY, STORAGE_USAGE_DAILY,
 };
-use koku_common::workdir::{
-    BackgroundChecks, DatasetWriter, RunIdentity, StageRecord, WorkDir, stage,
-};
+use koku_common::workdir::{BackgroundChecks, DatasetWriter, RunIdentity, WorkDir, stage};
 
 use super::capacity::CapacityBuilder;
 use super::day::{self, DayInput, DayOutput, Memo, Window};
@@ -22,10 +19,11 @@ use super::lookups::{CostCategories, DailyLabelSets, DailyLabelSetsBuilder};
 use super::{cluster_info, output, unallocated};
 use crate::core::day_workers;
 use crate::core::days::{DayIndex, DayStream, date_of};
-use crate::core::input::{arrow_error, open_input, open_work_dir, read_all};
+use crate::core::input::{arrow_error, open_input, read_all};
 use crate::core::labels::FilteredLabelCache;
 use crate::core::options::TransformOptions;
 use crate::core::output::OutputWriter;
+use crate::core::stage::{Computed, run_stage};
 use crate::error::TransformError;
 
 /// What `koku-transform ocp` did.
@@ -85,50 +83,27 @@ pub fn transform_ocp_with(
     path: &Path,
     opts: &TransformOptions,
 ) -> Result<TransformReport, TransformError> {
-    let started_at = Utc::now();
-    let mut wd = open_work_dir(path, "ocp")?;
-    let identity = wd.identity().clone();
-    let inputs_used = wd.outputs_as_inputs(stage::EXTRACT);
-    // The inputs' checksums are checked on the second core while the first computes; nothing is kept
-    // (the outputs are only renamed into place by `finish`) until the checks have passed.
-    let checks = wd.check_outputs_in_background(stage::EXTRACT)?;
-
-    let summarised = summarise(&wd, &identity, opts, &checks);
-    // A checksum mismatch explains any error the computation may have run into: it is reported first.
-    checks.wait()?;
-    let Summarised {
-        writer,
-        cluster_info,
-        rows_by_kind,
-    } = summarised?;
-    let out = writer.finish()?;
-    let total = out.rows;
-    let mut outputs = BTreeMap::new();
-    outputs.insert(OCP_DAILY_SUMMARY.name.to_string(), out);
-    for (dataset, batch) in cluster_info {
-        let mut w = wd.writer(dataset)?;
-        w.write(&batch)?;
-        outputs.insert(dataset.name.to_string(), w.finish()?);
-    }
-    let details = rows_by_kind
-        .iter()
-        .map(|(k, v)| (format!("rows_{k}"), serde_json::json!(v)))
-        .collect();
-    wd.record_stage(
-        stage::TRANSFORM,
-        StageRecord {
-            tool: "koku-transform".into(),
-            version: koku_common::VERSION.into(),
-            started_at,
-            finished_at: Utc::now(),
-            inputs: inputs_used,
-            outputs,
+    let (rows_by_kind, outputs) = run_stage(path, "ocp", |wd, checks| {
+        let identity = wd.identity().clone();
+        let Summarised {
+            writer,
+            cluster_info,
+            rows_by_kind,
+        } = summarise(wd, &identity, opts, checks)?;
+        let details = rows_by_kind
+            .iter()
+            .map(|(k, v)| (format!("rows_{k}"), serde_json::json!(v)))
+            .collect();
+        Ok(Computed {
+            writers: vec![(&OCP_DAILY_SUMMARY, writer)],
+            batches: cluster_info,
             details,
-        },
-    )?;
+            report: rows_by_kind,
+        })
+    })?;
     Ok(TransformReport {
+        rows: outputs[OCP_DAILY_SUMMARY.name].rows,
         rows_by_kind,
-        rows: total,
     })
 }
 
