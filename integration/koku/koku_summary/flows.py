@@ -1,7 +1,8 @@
 """The runs the task knows: what a run is (``RunRequest``) and, per flow, the stages' arguments.
 
-A flow is a parameter: ``ocp`` today. The ``aws`` and ``ocp-aws`` flows are added here when their
-stages exist (``koku-extract aws`` ...); until then asking for them is a bad request, not a crash.
+A flow is a parameter: ``ocp`` today. ``aws`` (whose stages exist) and ``ocp-aws`` (when its stages
+exist) are one entry each in ``FLOWS``, with their tests; until one is added, asking for it is a bad
+request, not a crash.
 """
 
 import datetime
