@@ -29,7 +29,7 @@ log "installing integration/koku into $VENV"
 
 log "building the binaries (cargo build, debug)"
 cargo build --workspace --bins --quiet
-export KOKU_SUMMARY_TEST_BIN="$ROOT/target/debug"
+export KOKU_SUMMARY_TEST_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
 
 log "pytest integration/"
 cd integration

@@ -12,6 +12,9 @@ cargo fmt --all -- --check
 echo "== cargo clippy" >&2
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test" >&2
-cargo test --workspace --no-fail-fast
+# Both suites run whatever the other's outcome; the script fails if either failed.
+status=0
+cargo test --workspace --no-fail-fast || status=$?
 echo "== integration tests (integration/)" >&2
-scripts/test-integration.sh
+scripts/test-integration.sh || status=$?
+exit "$status"
