@@ -1,0 +1,62 @@
+"""The Celery tasks. ``shared_task``: they join whichever Celery app the worker runs (koku's), so this
+module imports nothing from koku and can be tested with any app.
+
+Retry policy (README, "Running it inside koku"):
+
+* a transient failure (a stage's exit 75: S3 or PostgreSQL unreachable or timing out, a lock not granted
+  within ``--lock-timeout``, the disk full; or the scratch volume taken by other runs) is retried up to
+  ``KOKU_SUMMARY_MAX_RETRIES`` times, after ``min(KOKU_SUMMARY_RETRY_BACKOFF_MAX,
+  KOKU_SUMMARY_RETRY_BACKOFF * 2**n)`` seconds (with jitter: between half and all of it);
+* anything else (bad input, configuration, a guard, a bad argument, a crash) fails at once, with the
+  stage's message;
+* a retry never duplicates rows: ``koku-load`` deletes koku's scope and inserts in one transaction, and a
+  failed stage changed nothing.
+
+``acks_late``: the message is acknowledged when the run ends, so a worker pod that dies mid-run (evicted,
+restarted) leaves it to be delivered again, which is safe for the same reason.
+"""
+
+import random
+
+from celery import shared_task
+
+from .errors import TransientFailure
+from .flows import RunRequest
+from .runner import run_summary
+from .settings import Settings
+
+
+def backoff(retries: int, settings: Settings) -> float:
+    """Seconds before retry number ``retries`` (0 for the first)."""
+    delay = min(settings.retry_backoff_max, settings.retry_backoff * 2**retries)
+    if settings.retry_jitter:
+        delay = random.uniform(delay / 2, delay)
+    return delay
+
+
+def _summarize(task, flow, schema, provider_uuid, year, month, start_date, end_date, tracing_id, options):
+    settings = Settings.from_env()
+    run = RunRequest.of(flow, schema, provider_uuid, year, month, start_date, end_date, **options)
+    retries = task.request.retries or 0
+    try:
+        return run_summary(run, settings, run_id=task.request.id, attempt=retries + 1, tracing_id=tracing_id)
+    except TransientFailure as exc:
+        if retries >= settings.max_retries:
+            raise
+        raise task.retry(exc=exc, countdown=backoff(retries, settings), max_retries=settings.max_retries)
+
+
+@shared_task(bind=True, name="koku_summary.summarize", acks_late=True)
+def summarize(self, flow, schema, provider_uuid, year, month, start_date=None, end_date=None, tracing_id=None, **options):
+    """Summarise one source's month (or the window ``start_date``..``end_date`` inside it) with ``flow``
+    (``ocp``; ``aws`` and ``ocp-aws`` when their stages are available). Options: ``source_root``,
+    ``lock_timeout``, ``allow_empty``, ``allow_emptied_days``. Returns rows written, timings and the
+    run.json path (``runner.run_summary``)."""
+    return _summarize(self, flow, schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
+
+
+@shared_task(bind=True, name="koku_summary.summarize_ocp_rs", acks_late=True)
+def summarize_ocp_rs(self, schema, provider_uuid, year, month, start_date=None, end_date=None, tracing_id=None, **options):
+    """The OpenShift daily summary of one source and month: what koku's
+    ``OCPReportParquetSummaryUpdater.update_summary_tables`` computes with Trino."""
+    return _summarize(self, "ocp", schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
