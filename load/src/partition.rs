@@ -112,26 +112,20 @@ pub fn ensure_month_partitions(
     }
     for &month in months {
         let name = month_partition_name(table, month);
-        let exists = if tracked {
-            let active: Option<bool> = tx
-                .query_opt(
-                    &format!(
-                        "SELECT active FROM {tracking} WHERE schema_name = $1 AND table_name = $2"
-                    ),
-                    &[&schema, &name],
-                )
-                .map_err(LoadError::db(step))?
-                .map(|r| r.get(0));
-            if active == Some(false) {
-                // koku's get_or_create_partition leaves an inactive record alone too.
-                tracing::warn!(
-                    "partition {name} is tracked but inactive (detached); rows go to the default partition"
-                );
-            }
-            active.is_some()
-        } else {
-            relation_exists(tx, schema, &name)?
-        };
+        let mut exists = month_partition_exists(tx, tracked, &tracking, schema, &name)?;
+        if !exists {
+            // Two loads of one tenant that both create this month's partition would deadlock in
+            // koku's partition trigger (each holds a lock the other's CREATE needs; seen with two
+            // sources' first loads of a month at once). Creators take turns per tenant and table; the
+            // one that waited sees the partition the first committed and goes on. Loads that find the
+            // partition (all but the month's first) never take this lock.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('koku-partitions:' || $1::text), hashtext($2::text))",
+                &[&schema, &table],
+            )
+            .map_err(LoadError::db("wait for the partition lock"))?;
+            exists = month_partition_exists(tx, tracked, &tracking, schema, &name)?;
+        }
         if exists {
             tracing::debug!("partition {schema}.{name} exists");
             continue;
@@ -159,6 +153,34 @@ pub fn ensure_month_partitions(
         outcome.rows_moved_from_default += moved;
     }
     Ok(outcome)
+}
+
+/// Whether the month partition `name` exists: its tracking row (koku's bookkeeping) or, in a schema
+/// without `partitioned_tables`, the table itself.
+fn month_partition_exists(
+    tx: &mut Transaction<'_>,
+    tracked: bool,
+    tracking: &QualifiedName,
+    schema: &str,
+    name: &str,
+) -> Result<bool> {
+    if !tracked {
+        return relation_exists(tx, schema, name);
+    }
+    let active: Option<bool> = tx
+        .query_opt(
+            &format!("SELECT active FROM {tracking} WHERE schema_name = $1 AND table_name = $2"),
+            &[&schema, &name],
+        )
+        .map_err(LoadError::db("ensure partition"))?
+        .map(|r| r.get(0));
+    if active == Some(false) {
+        // koku's get_or_create_partition leaves an inactive record alone too.
+        tracing::warn!(
+            "partition {name} is tracked but inactive (detached); rows go to the default partition"
+        );
+    }
+    Ok(active.is_some())
 }
 
 fn ensure_default_tracking_row(

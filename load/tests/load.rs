@@ -642,3 +642,66 @@ fn connection_killed_during_copy_leaves_the_table_unchanged() {
     assert!(err.to_string().contains("connection lost"), "{err}");
     assert_untouched(&mut db, &before, &partitions, dir.path());
 }
+
+/// Two sources of one tenant whose first loads of a month create its partition at the same moment:
+/// without turns, koku's partition trigger deadlocks them (SQLSTATE 40P01, one load rolled back). A
+/// third session holds `partitioned_tables` until both loads wait for it, then lets them go together.
+#[test]
+fn first_loads_of_a_month_by_two_sources_take_turns_creating_the_partition() {
+    let mut db = TenantDb::new("partition_race");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    workdir(a.path(), identity(db.report_period_id), &standard_rows());
+    let mut other = identity(db.other_report_period_id);
+    other.source_uuid = OTHER_SOURCE.into();
+    let rows: Vec<SummaryRow> = standard_rows()
+        .into_iter()
+        .map(|mut r| {
+            r.source_uuid = Some(OTHER_SOURCE.into());
+            r
+        })
+        .collect();
+    workdir(b.path(), other, &rows);
+
+    let mut gate = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let mut hold = gate.transaction().unwrap();
+    hold.batch_execute(&format!(
+        "LOCK TABLE {SCHEMA}.partitioned_tables IN ACCESS EXCLUSIVE MODE"
+    ))
+    .unwrap();
+    let loaders: Vec<_> = [a.path().to_path_buf(), b.path().to_path_buf()]
+        .into_iter()
+        .map(|p| {
+            let options = db.options(false);
+            std::thread::spawn(move || load(&p, &options))
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let waiting: i64 = db
+            .client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the loads never both waited");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    hold.commit().unwrap();
+    for l in loaders {
+        let report = l.join().unwrap().unwrap();
+        assert_eq!(report.rows_inserted(), 7);
+    }
+    assert_eq!(db.count(&format!("SELECT count(*) FROM {TABLE}")), 14);
+    assert_eq!(
+        db.count(&format!(
+            "SELECT count(*) FROM {TABLE} WHERE tableoid = '{SCHEMA}.{MONTH_PARTITION}'::regclass"
+        )),
+        14
+    );
+}
