@@ -190,8 +190,9 @@ pub struct WorkDir {
     path: PathBuf,
     run: RunFile,
     /// Made by [`WorkDir::create`] and no stage recorded yet: `run.json` on disk is still the earlier
-    /// run's (if any).
-    fresh: bool,
+    /// run's (if any), and these are the earlier run's data files, removed when the first stage of
+    /// this run is recorded unless it replaced them.
+    earlier_files: Option<Vec<PathBuf>>,
 }
 
 impl WorkDir {
@@ -252,10 +253,16 @@ impl WorkDir {
             run: identity,
             stages: BTreeMap::new(),
         };
+        let earlier_files = fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "arrow"))
+            .collect();
         let wd = WorkDir {
             path: path.to_path_buf(),
             run,
-            fresh: true,
+            earlier_files: Some(earlier_files),
         };
         wd.remove_stale_tmp_files()?;
         Ok(wd)
@@ -273,7 +280,7 @@ impl WorkDir {
         Ok(WorkDir {
             path: path.to_path_buf(),
             run,
-            fresh: false,
+            earlier_files: None,
         })
     }
 
@@ -328,15 +335,11 @@ impl WorkDir {
     /// The first stage of a new run ([`WorkDir::create`]) also removes the earlier run's files that it
     /// did not replace.
     pub fn record_stage(&mut self, name: &str, record: StageRecord) -> Result<()> {
-        if self.fresh {
+        if let Some(earlier) = self.earlier_files.take() {
             let keep: Vec<&str> = record.outputs.values().map(|o| o.file.as_str()).collect();
-            for entry in fs::read_dir(&self.path)
-                .map_err(|e| Error::io(&self.path, e))?
-                .flatten()
-            {
-                let p = entry.path();
+            for p in earlier {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                if p.extension().is_some_and(|x| x == "arrow") && !keep.contains(&name) {
+                if !keep.contains(&name) && p.exists() {
                     fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
                 }
             }
@@ -350,9 +353,7 @@ impl WorkDir {
             self.run.stages.remove(*l);
         }
         self.run.stages.insert(name.to_string(), record);
-        self.save()?;
-        self.fresh = false;
-        Ok(())
+        self.save()
     }
 
     fn save(&self) -> Result<()> {

@@ -468,10 +468,24 @@ fn errors_exit_2_and_name_the_place() {
         .stderr(predicate::str::contains(
             "bad.csv: no column \"data_source\"",
         ));
-    // OURS before koku-transform
+    // OURS before koku-transform (extracted only)
     let early = f.dir.path().join("early");
-    let wd = WorkDir::create(&early, read_ipc_identity(&f.wd())).unwrap();
-    drop(wd);
+    let now = Utc::now();
+    WorkDir::create(&early, read_ipc_identity(&f.wd()))
+        .unwrap()
+        .record_stage(
+            stage::EXTRACT,
+            StageRecord {
+                tool: "test".into(),
+                version: "0".into(),
+                started_at: now,
+                finished_at: now,
+                inputs: vec![],
+                outputs: BTreeMap::new(),
+                details: BTreeMap::new(),
+            },
+        )
+        .unwrap();
     cmp()
         .arg(&early)
         .arg("--csv")

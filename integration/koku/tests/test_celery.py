@@ -119,9 +119,15 @@ def test_two_sources_run_concurrently_and_both_land(
 ):
     lock = summary_lock()
     runs = {source: enqueue(tasks, source) for source in SOURCES}
-    # Both loads are inside their transactions at once, each waiting for the table: two worker
-    # processes are running the two runs concurrently.
-    wait_for(lambda: len(waiting_on_summary(waiting_locks(pg))) >= 2, "both loads to wait for the summary table")
+    # Both loads are inside their transactions at once, waiting: two worker processes are running the
+    # two runs concurrently. The first waits for the table; the second, on a month whose partition
+    # does not exist yet, either for the table too or for its turn to create the partition (an
+    # advisory lock koku-load takes so that the two creations do not deadlock).
+    wait_for(
+        lambda: (lambda locks: len(waiting_on_summary(locks)) >= 1
+                 and len(waiting_on_summary(locks)) + locks.count(("advisory", "")) >= 2)(waiting_locks(pg)),
+        "both loads to wait, for the summary table or the partition lock",
+    )
     lock.release()
     results = {source: r.get(timeout=120) for source, r in runs.items()}
 
