@@ -19,3 +19,21 @@ VALUES ('00000000-0000-0000-0000-0000000000c1', 'ocp-small-cluster', 'OCP small 
 INSERT INTO reporting_ocp_nodes (node, resource_id, node_capacity_cpu_cores, node_role, architecture, cluster_id)
 VALUES ('master-0', 'i-master0', 4, 'master', 'amd64', '00000000-0000-0000-0000-0000000000c1'),
        ('worker-0', 'i-worker0', 8, 'worker', 'amd64', '00000000-0000-0000-0000-0000000000c1');
+
+-- The AWS source of `testdata/aws/worked-example` (spec aws-daily-summary §9): its October 2025 bill
+-- (id 11), the account alias of its usage account, the AWS tag keys (`app` enabled), a cost model with
+-- a 10 % markup.
+INSERT INTO public.api_provider (uuid, name, type, setup_complete)
+VALUES ('00000000-0000-0000-0000-000000000002', 'AWS demo account', 'AWS', true) ON CONFLICT DO NOTHING;
+INSERT INTO reporting_awscostentrybill (id, billing_period_start, billing_period_end, provider_id)
+VALUES (11, '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '00000000-0000-0000-0000-000000000002')
+ON CONFLICT DO NOTHING;
+INSERT INTO reporting_awsaccountalias (id, account_id, account_alias) VALUES (5, '111111111111', 'dev')
+ON CONFLICT DO NOTHING;
+INSERT INTO reporting_enabledtagkeys (key, enabled, provider_type)
+VALUES ('app', true, 'AWS'), ('owner', false, 'AWS'), ('Name', false, 'AWS') ON CONFLICT DO NOTHING;
+INSERT INTO cost_model (uuid, name, description, source_type, markup)
+VALUES ('00000000-0000-0000-0000-00000000c0c0', 'demo', '', 'AWS', '{"value": 10, "unit": "percent"}')
+ON CONFLICT DO NOTHING;
+INSERT INTO cost_model_map (provider_uuid, cost_model_id)
+VALUES ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000c0c0') ON CONFLICT DO NOTHING;
