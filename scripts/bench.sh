@@ -108,7 +108,7 @@ timed() { # timed LOGFILE CMD...: run under GNU time, keep its report, fail loud
 
 for w in "${WORKLOADS[@]}"; do
     d="$BENCH/$w"
-    db="bench_$w"
+    db="bench_${w//-/_}"
     psql -q -X -v ON_ERROR_STOP=1 "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     URL="$BASE_URL/$db"
     export DATABASE_URL="$URL"   # the stages read it from the environment (no URL in ps)

@@ -1,8 +1,7 @@
 """The runs the task knows: what a run is (``RunRequest``) and, per flow, the stages' arguments.
 
-A flow is a parameter: ``ocp`` today. ``aws`` (whose stages exist) and ``ocp-aws`` (when its stages
-exist) are one entry each in ``FLOWS``, with their tests; until one is added, asking for it is a bad
-request, not a crash.
+A flow is a parameter: ``ocp`` and ``aws``. ``ocp-aws`` (when its stages exist) is one more entry in
+``FLOWS``, with its tests; until it is added, asking for it is a bad request, not a crash.
 """
 
 import datetime
@@ -101,8 +100,10 @@ class Flow:
     extract_args: Callable[[RunRequest, str], List[str]]
 
 
-def _ocp_extract_args(run: RunRequest, source_root: str) -> List[str]:
-    args = ["ocp", "--from", source_root, "--schema", run.schema, "--source", run.provider_uuid]
+def _extract_args(flow: str, run: RunRequest, source_root: str) -> List[str]:
+    """``koku-extract <flow>``'s arguments: every flow takes the same run flags; the PostgreSQL inputs
+    (cluster and report period, or bill and markup, ...) come from koku's database."""
+    args = [flow, "--from", source_root, "--schema", run.schema, "--source", run.provider_uuid]
     args += ["--year", f"{run.year:04d}", "--month", f"{run.month:02d}"]
     if run.start_date:
         args += ["--start-date", run.start_date]
@@ -114,4 +115,6 @@ def _ocp_extract_args(run: RunRequest, source_root: str) -> List[str]:
 
 
 #: The flows whose three stages exist. koku-transform's subcommand is the flow's name.
-FLOWS: Dict[str, Flow] = {"ocp": Flow("ocp", _ocp_extract_args)}
+FLOWS: Dict[str, Flow] = {
+    name: Flow(name, lambda run, root, name=name: _extract_args(name, run, root)) for name in ("ocp", "aws")
+}

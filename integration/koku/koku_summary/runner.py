@@ -206,6 +206,7 @@ def _load_facts(run_json: str) -> Dict:
         "start_date": run.get("start_date"),
         "end_date": run.get("end_date"),
         "report_period_id": run.get("report_period_id"),
+        "bill_id": run.get("bill_id"),
         "rows_inserted": load.get("rows_inserted"),
         "rows_deleted": load.get("rows_deleted"),
     }

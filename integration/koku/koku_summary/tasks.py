@@ -49,10 +49,17 @@ def _summarize(task, flow, schema, provider_uuid, year, month, start_date, end_d
 @shared_task(bind=True, name="koku_summary.summarize", acks_late=True)
 def summarize(self, flow, schema, provider_uuid, year, month, start_date=None, end_date=None, tracing_id=None, **options):
     """Summarise one source's month (or the window ``start_date``..``end_date`` inside it) with ``flow``
-    (``ocp``; ``aws`` and ``ocp-aws`` when their stages are available). Options: ``source_root``,
+    (``ocp``, ``aws``; ``ocp-aws`` when its stages are available). Options: ``source_root``,
     ``lock_timeout``, ``allow_empty``, ``allow_emptied_days``. Returns rows written, timings and the
     run.json path (``runner.run_summary``)."""
     return _summarize(self, flow, schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
+
+
+@shared_task(bind=True, name="koku_summary.summarize_aws_rs", acks_late=True)
+def summarize_aws_rs(self, schema, provider_uuid, year, month, start_date=None, end_date=None, tracing_id=None, **options):
+    """The AWS daily summary and EC2 compute summary of one AWS source and month: what koku's
+    ``AWSReportParquetSummaryUpdater.update_summary_tables`` computes with Trino."""
+    return _summarize(self, "aws", schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
 
 
 @shared_task(bind=True, name="koku_summary.summarize_ocp_rs", acks_late=True)

@@ -16,6 +16,7 @@ SCHEMA = "org1234567"
 BUCKET = "koku-report"
 SMALL = "00000000-0000-0000-0000-000000000001"  # testdata/ocp-small
 WORKED = "11111111-1111-1111-1111-111111111111"  # testdata/worked-example
+AWS = "00000000-0000-0000-0000-000000000002"  # testdata/aws/worked-example
 SOURCES = (SMALL, WORKED)
 SUMMARY = f"{SCHEMA}.reporting_ocpusagelineitem_daily_summary"
 DATABASE = "koku"
@@ -65,7 +66,7 @@ def s3(scratch_dir):
     server = Moto(scratch_dir)
     try:
         server.create_bucket(BUCKET)
-        for data in ("ocp-small", "worked-example"):
+        for data in ("ocp-small", "worked-example", "aws/worked-example"):
             assert server.upload_dir(BUCKET, ROOT / "testdata" / data) > 0
         yield server
     finally:

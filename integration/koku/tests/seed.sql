@@ -25,3 +25,16 @@ INSERT INTO reporting_ocp_nodes (node, resource_id, node_capacity_cpu_cores, nod
     ('worker-0', 'i-worker0', 8, 'worker', 'amd64', '00000000-0000-0000-0000-0000000000c1'),
     ('node-a', 'i-aaa', 4, 'worker', 'amd64', '00000000-0000-0000-0000-0000000000c2'),
     ('node-b', 'i-bbb', 2, 'master', 'amd64', '00000000-0000-0000-0000-0000000000c2');
+
+-- The AWS source of testdata/aws/worked-example (spec aws-daily-summary §9): bill 11 of October 2025,
+-- the alias of its usage account, `app` enabled for AWS, a cost model with a 10 % markup.
+INSERT INTO public.api_provider (uuid, name, type, setup_complete) VALUES
+    ('00000000-0000-0000-0000-000000000002', 'AWS account', 'AWS', true);
+INSERT INTO reporting_awscostentrybill (id, billing_period_start, billing_period_end, provider_id) VALUES
+    (11, '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '00000000-0000-0000-0000-000000000002');
+INSERT INTO reporting_awsaccountalias (id, account_id, account_alias) VALUES (5, '111111111111', 'dev');
+INSERT INTO reporting_enabledtagkeys (key, enabled, provider_type) VALUES ('app', true, 'AWS');
+INSERT INTO cost_model (uuid, name, description, source_type, markup) VALUES
+    ('00000000-0000-0000-0000-00000000c0c0', 'cm', '', 'AWS', '{"value": 10, "unit": "percent"}');
+INSERT INTO cost_model_map (provider_uuid, cost_model_id) VALUES
+    ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000c0c0');

@@ -6,7 +6,7 @@ import logging
 import os
 
 import pytest
-from conftest import DATABASE, SCHEMA, SMALL, SUMMARY, WORKED, bin_dir, snapshot, summary_rows
+from conftest import AWS, DATABASE, SCHEMA, SMALL, SUMMARY, WORKED, bin_dir, snapshot, summary_rows
 from services import free_port
 
 from koku_summary import (
@@ -78,6 +78,34 @@ def test_a_second_run_replaces_the_rows_instead_of_adding_to_them(pg, koku_env, 
     second = run(env, source=WORKED, run_id="second")
     assert second["rows_deleted"] == first["rows_inserted"] == second["rows_inserted"]
     assert summary_rows(pg, DATABASE, WORKED) == reference_rows[WORKED]
+
+
+def test_the_aws_flow_lands_its_two_tables(pg, koku_env, work_root):
+    """``flow="aws"`` runs koku-extract/transform aws: the spec's worked example (aws-daily-summary §9,
+    7 daily rows and 3 EC2 rows) lands in koku's two AWS tables, and a second run replaces them."""
+    env = env_with(koku_env, work_root)
+    settings = Settings.from_env(env)
+    req = RunRequest.of("aws", SCHEMA, AWS, 2025, 10)
+    first = run_summary(req, settings, run_id="aws-1", environ=env)
+    assert first["bill_id"] == 11 and first["report_period_id"] is None
+    assert (first["rows_inserted"], first["rows_deleted"]) == (10, 0)
+    with pg.connect(DATABASE) as c:
+        daily = c.execute(
+            "SELECT usage_start::text, product_code, calculated_amortized_cost::text, markup_cost::text "
+            f"FROM {SCHEMA}.reporting_awscostentrylineitem_daily_summary "
+            "WHERE source_uuid = %s AND resource_ids = '{i-aaa,i-bbb}'",
+            (AWS,),
+        ).fetchall()
+        ec2 = c.execute(
+            f"SELECT count(*) FROM {SCHEMA}.reporting_awscostentrylineitem_summary_by_ec2_compute_p "
+            "WHERE source_uuid = %s",
+            (AWS,),
+        ).fetchone()[0]
+    # §9.3 D1a: amortized 2.304 + 1.44 = 3.744, markup 2.304 × 10 %.
+    assert daily == [("2025-10-01", "AmazonEC2", "3.744000000", "0.230400000")]
+    assert ec2 == 3
+    second = run_summary(req, settings, run_id="aws-2", environ=env)
+    assert (second["rows_inserted"], second["rows_deleted"]) == (10, 10)
 
 
 def test_keep_always_keeps_the_work_dir(koku_env, work_root, empty_summary):
