@@ -192,7 +192,7 @@ def test_a_scratch_volume_taken_by_other_runs_is_transient(koku_env, work_root, 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("aws", SCHEMA, SMALL, 2025, 10), "unknown flow 'aws' (available: ocp)"),
+        (("ocp-aws", SCHEMA, SMALL, 2025, 10), "unknown flow 'ocp-aws' (available: aws, ocp)"),
         (("ocp", "org1/../x", SMALL, 2025, 10), "not a tenant schema name"),
         (("ocp", SCHEMA, "not-a-uuid", 2025, 10), "provider_uuid is not a UUID"),
         (("ocp", SCHEMA, SMALL, 2025, 13), "not a month"),
