@@ -22,17 +22,17 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Date32Array, Float64Array, Int32Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder,
+    ArrayRef, Date32Array, Int32Array, ListBuilder, RecordBatch, StringArray, StringBuilder,
 };
 use koku_common::schema::aws::{AWS_DAILY_SUMMARY, AWS_LINE_ITEMS_DAILY};
 
-use super::inputs::{CurColumns, RunParams, num, text, varchar};
+use super::inputs::{CurColumns, RunParams, text, varchar};
 use super::lookups::{AccountAliases, OrganizationalUnits};
+use super::measures::{self, CostTerms, Costs, Measures};
 use super::tags::TagMemo;
 use crate::core::FastMap;
 use crate::core::days::{Day, DayBatch, date_of};
-use crate::core::sum::{max_opt, max_ord, sum_opt};
+use crate::core::sum::max_ord;
 use crate::error::TransformError;
 
 /// The 11 raw texts of the group key besides the day (spec §4.2), in koku's GROUP BY order.
@@ -63,29 +63,6 @@ const KEY_COLUMNS: [&str; 11] = [
     "pricing_unit",
 ];
 
-/// The line item types whose amortized cost is their Savings Plan effective cost (DS:113-122).
-pub fn amortizes_savings_plan(line_item_type: Option<&str>) -> bool {
-    matches!(
-        line_item_type,
-        Some(
-            "SavingsPlanCoveredUsage"
-                | "SavingsPlanNegation"
-                | "SavingsPlanUpfrontFee"
-                | "SavingsPlanRecurringFee"
-        )
-    )
-}
-
-/// `CASE WHEN lineitem_lineitemtype = 'SavingsPlanNegation' THEN 0.0 ELSE lineitem_usageamount END`
-/// (COST-5369: the negation's usage would count the covered hours twice).
-pub fn usage_term(line_item_type: Option<&str>, usage: Option<f64>) -> Option<f64> {
-    if line_item_type == Some("SavingsPlanNegation") {
-        Some(0.0)
-    } else {
-        usage
-    }
-}
-
 /// The aggregates of one group.
 #[derive(Debug, Default)]
 struct Group<'a> {
@@ -93,53 +70,14 @@ struct Group<'a> {
     first_row: usize,
     /// A resource id of the first row (for errors).
     first_resource: Option<&'a str>,
-    usage_amount: Option<f64>,
-    normalization_factor: Option<f64>,
-    normalized_usage_amount: Option<f64>,
     currency_code: Option<&'a str>,
-    unblended_rate: Option<f64>,
-    unblended_cost: Option<f64>,
-    blended_rate: Option<f64>,
-    blended_cost: Option<f64>,
-    savingsplan_effective_cost: Option<f64>,
-    calculated_amortized_cost: Option<f64>,
-    public_on_demand_cost: Option<f64>,
-    public_on_demand_rate: Option<f64>,
+    measures: Measures,
 }
 
 impl<'a> Group<'a> {
     fn add(&mut self, c: &CurColumns<'a>, i: usize) {
-        let line_item_type = text(c.line_item_type, i);
-        let unblended = num(c.unblended_cost, i);
-        let savings_plan = num(c.savingsplan_effective_cost, i);
-        self.usage_amount = sum_opt(
-            self.usage_amount,
-            usage_term(line_item_type, num(c.usage_amount, i)),
-        );
-        self.normalization_factor =
-            max_opt(self.normalization_factor, num(c.normalization_factor, i));
-        self.normalized_usage_amount = sum_opt(
-            self.normalized_usage_amount,
-            num(c.normalized_usage_amount, i),
-        );
         max_ord(&mut self.currency_code, text(c.currency_code, i).as_ref());
-        self.unblended_rate = max_opt(self.unblended_rate, num(c.unblended_rate, i));
-        self.unblended_cost = sum_opt(self.unblended_cost, unblended);
-        self.blended_rate = max_opt(self.blended_rate, num(c.blended_rate, i));
-        self.blended_cost = sum_opt(self.blended_cost, num(c.blended_cost, i));
-        self.savingsplan_effective_cost = sum_opt(self.savingsplan_effective_cost, savings_plan);
-        self.calculated_amortized_cost = sum_opt(
-            self.calculated_amortized_cost,
-            if amortizes_savings_plan(line_item_type) {
-                savings_plan
-            } else {
-                unblended
-            },
-        );
-        self.public_on_demand_cost =
-            sum_opt(self.public_on_demand_cost, num(c.public_on_demand_cost, i));
-        self.public_on_demand_rate =
-            max_opt(self.public_on_demand_rate, num(c.public_on_demand_rate, i));
+        self.measures.add(c, i, CostTerms::AsBilled);
     }
 }
 
@@ -159,22 +97,8 @@ pub struct DailySummaryRow<'a> {
     /// Distinct, in byte order (NULL first): Trino's `array_agg(DISTINCT …)` has no order.
     pub resource_ids: Arc<[Option<&'a str>]>,
     pub resource_count: i32,
-    pub usage_amount: Option<f64>,
-    pub normalization_factor: Option<f64>,
-    pub normalized_usage_amount: Option<f64>,
     pub currency_code: &'a str,
-    pub unblended_rate: Option<f64>,
-    pub unblended_cost: Option<f64>,
-    pub markup_cost: Option<f64>,
-    pub blended_rate: Option<f64>,
-    pub blended_cost: Option<f64>,
-    pub markup_cost_blended: Option<f64>,
-    pub savingsplan_effective_cost: Option<f64>,
-    pub markup_cost_savingsplan: Option<f64>,
-    pub calculated_amortized_cost: Option<f64>,
-    pub markup_cost_amortized: Option<f64>,
-    pub public_on_demand_cost: Option<f64>,
-    pub public_on_demand_rate: Option<f64>,
+    pub costs: Costs,
     pub tags: Option<Arc<str>>,
     pub cost_category: Option<Arc<str>>,
 }
@@ -277,8 +201,6 @@ pub fn summary_rows<'a>(
     order.sort_unstable_by(|a, b| groups[*a as usize].0.cmp(&groups[*b as usize].0));
 
     let run = window.run;
-    let m = run.markup;
-    let markup = |x: Option<f64>| x.map(|v| v * m);
     let mut rows = Vec::with_capacity(groups.len());
     for g in order {
         let (key, agg) = &groups[g as usize];
@@ -345,22 +267,8 @@ pub fn summary_rows<'a>(
             organizational_unit_id: None,
             resource_ids,
             resource_count,
-            usage_amount: agg.usage_amount,
-            normalization_factor: agg.normalization_factor,
-            normalized_usage_amount: agg.normalized_usage_amount,
             currency_code: varchar(currency, 10),
-            unblended_rate: agg.unblended_rate,
-            unblended_cost: agg.unblended_cost,
-            markup_cost: markup(agg.unblended_cost),
-            blended_rate: agg.blended_rate,
-            blended_cost: agg.blended_cost,
-            markup_cost_blended: markup(agg.blended_cost),
-            savingsplan_effective_cost: agg.savingsplan_effective_cost,
-            markup_cost_savingsplan: markup(agg.savingsplan_effective_cost),
-            calculated_amortized_cost: agg.calculated_amortized_cost,
-            markup_cost_amortized: markup(agg.calculated_amortized_cost),
-            public_on_demand_cost: agg.public_on_demand_cost,
-            public_on_demand_rate: agg.public_on_demand_rate,
+            costs: Costs::new(agg.measures, run.markup),
             tags,
             cost_category,
         };
@@ -421,9 +329,6 @@ pub fn to_batch<'a>(rows: &[DailySummaryRow<'a>], run: &RunParams) -> RecordBatc
     let text = |f: &dyn for<'r> Fn(&'r DailySummaryRow<'a>) -> Option<&'r str>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
-    let float = |f: &dyn Fn(&DailySummaryRow<'a>) -> Option<f64>| -> ArrayRef {
-        Arc::new(rows.iter().map(f).collect::<Float64Array>())
-    };
     let int = |f: &dyn Fn(&DailySummaryRow<'a>) -> Option<i32>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<Int32Array>())
     };
@@ -439,7 +344,7 @@ pub fn to_batch<'a>(rows: &[DailySummaryRow<'a>], run: &RunParams) -> RecordBatc
         }
         ids.append(true);
     }
-    let columns: Vec<ArrayRef> = vec![
+    let mut columns: Vec<ArrayRef> = vec![
         Arc::new(Int32Array::from(vec![run.bill_id; n])),
         day.clone(),
         day,
@@ -454,26 +359,13 @@ pub fn to_batch<'a>(rows: &[DailySummaryRow<'a>], run: &RunParams) -> RecordBatc
         int(&|r| r.organizational_unit_id),
         Arc::new(ids.finish()),
         int(&|r| Some(r.resource_count)),
-        float(&|r| r.usage_amount),
-        float(&|r| r.normalization_factor),
-        float(&|r| r.normalized_usage_amount),
-        text(&|r| Some(r.currency_code)),
-        float(&|r| r.unblended_rate),
-        float(&|r| r.unblended_cost),
-        float(&|r| r.markup_cost),
-        float(&|r| r.blended_rate),
-        float(&|r| r.blended_cost),
-        float(&|r| r.markup_cost_blended),
-        float(&|r| r.savingsplan_effective_cost),
-        float(&|r| r.markup_cost_savingsplan),
-        float(&|r| r.calculated_amortized_cost),
-        float(&|r| r.markup_cost_amortized),
-        float(&|r| r.public_on_demand_cost),
-        float(&|r| r.public_on_demand_rate),
+    ];
+    columns.extend(measures::columns(rows, |r| &r.costs, |r| r.currency_code));
+    columns.extend([
         text(&|r| r.tags.as_deref()),
         text(&|r| r.cost_category.as_deref()),
         Arc::new(StringArray::from(vec![Some(run.source_uuid.as_str()); n])),
-    ];
+    ]);
     RecordBatch::try_new(AWS_DAILY_SUMMARY.schema(), columns)
         .expect("columns match the canonical schema")
 }
@@ -535,39 +427,5 @@ mod tests {
             product_code(None, Some("abc"), Some("Firewall")),
             Some("abc")
         );
-    }
-
-    #[test]
-    fn savings_plan_terms() {
-        assert_eq!(
-            usage_term(Some("SavingsPlanNegation"), Some(24.0)),
-            Some(0.0)
-        );
-        assert_eq!(usage_term(Some("SavingsPlanNegation"), None), Some(0.0));
-        assert_eq!(
-            usage_term(Some("SavingsPlanCoveredUsage"), Some(24.0)),
-            Some(24.0)
-        );
-        assert_eq!(usage_term(None, None), None);
-        for t in [
-            "SavingsPlanCoveredUsage",
-            "SavingsPlanNegation",
-            "SavingsPlanUpfrontFee",
-            "SavingsPlanRecurringFee",
-        ] {
-            assert!(amortizes_savings_plan(Some(t)), "{t}");
-        }
-        for t in [
-            "Usage",
-            "DiscountedUsage",
-            "RIFee",
-            "Fee",
-            "Tax",
-            "Credit",
-            "Refund",
-        ] {
-            assert!(!amortizes_savings_plan(Some(t)), "{t}");
-        }
-        assert!(!amortizes_savings_plan(None));
     }
 }

@@ -8,7 +8,8 @@
 //!   their date; one aggregate per resource id: min/max day, max account, max of OS/region/unit after
 //!   `''` → NULL, Σ usage with `SavingsPlanNegation` as 0, Σ unblended/blended cost with
 //!   `SavingsPlanCoveredUsage` as 0 (the double subtraction of spec §10.2, reproduced), amortized cost
-//!   as in the daily summary, maxes of rates and currency.
+//!   as in the daily summary, maxes of rates and currency (the measures shared with the daily summary
+//!   are in [`super::measures`]).
 //! * **last(r)** (EC2:58-65): the latest `date(lineitem_usagestartdate)` of **all** the partition's
 //!   rows with resource id r, any product.
 //! * **L** (EC2:42-73): E's rows whose timestamp equals `last(r)` (a timestamp compared with a date:
@@ -43,16 +44,15 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow::array::{ArrayRef, Date32Array, Int32Array, RecordBatch, StringArray};
 use koku_common::schema::aws::{AWS_EC2_COMPUTE_SUMMARY, AWS_LINE_ITEMS_DAILY};
 
-use super::daily_summary::{amortizes_savings_plan, usage_term};
-use super::inputs::{CurColumns, RunParams, num, text, varchar};
+use super::inputs::{CurColumns, RunParams, text, varchar};
 use super::lookups::AccountAliases;
+use super::measures::{self, CostTerms, Costs, Measures};
 use super::tags::{TagMemo, instance_name};
 use crate::core::FastMap;
 use crate::core::days::{Day, date_of, day_of};
-use crate::core::sum::{max_opt, sum_opt};
 use crate::error::TransformError;
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -96,18 +96,8 @@ struct Instance {
     operating_system: Option<String>,
     region: Option<String>,
     unit: Option<String>,
-    usage_amount: Option<f64>,
-    normalization_factor: Option<f64>,
-    normalized_usage_amount: Option<f64>,
     currency_code: Option<String>,
-    unblended_rate: Option<f64>,
-    unblended_cost: Option<f64>,
-    blended_rate: Option<f64>,
-    blended_cost: Option<f64>,
-    savingsplan_effective_cost: Option<f64>,
-    calculated_amortized_cost: Option<f64>,
-    public_on_demand_cost: Option<f64>,
-    public_on_demand_rate: Option<f64>,
+    measures: Measures,
     /// The latest day of the instance's E rows, and its rows at midnight of that day: L, if that day
     /// turns out to be `last(r)`.
     latest_day: Option<Day>,
@@ -128,15 +118,6 @@ fn non_empty(x: Option<&str>) -> Option<&str> {
     x.filter(|s| !s.is_empty())
 }
 
-/// `CASE WHEN lineitem_lineitemtype = 'SavingsPlanCoveredUsage' THEN 0.0 ELSE cost END` (EC2:137-155).
-fn ec2_cost_term(line_item_type: Option<&str>, cost: Option<f64>) -> Option<f64> {
-    if line_item_type == Some("SavingsPlanCoveredUsage") {
-        Some(0.0)
-    } else {
-        cost
-    }
-}
-
 impl Instance {
     fn add(&mut self, c: &CurColumns<'_>, i: usize, row: usize) {
         let ts = c.usage_start_ms(i);
@@ -152,43 +133,8 @@ impl Instance {
         );
         max_text(&mut self.region, non_empty(text(c.region, i)));
         max_text(&mut self.unit, non_empty(text(c.unit, i)));
-        let line_item_type = text(c.line_item_type, i);
-        let unblended = num(c.unblended_cost, i);
-        let savings_plan = num(c.savingsplan_effective_cost, i);
-        self.usage_amount = sum_opt(
-            self.usage_amount,
-            usage_term(line_item_type, num(c.usage_amount, i)),
-        );
-        self.normalization_factor =
-            max_opt(self.normalization_factor, num(c.normalization_factor, i));
-        self.normalized_usage_amount = sum_opt(
-            self.normalized_usage_amount,
-            num(c.normalized_usage_amount, i),
-        );
         max_text(&mut self.currency_code, text(c.currency_code, i));
-        self.unblended_rate = max_opt(self.unblended_rate, num(c.unblended_rate, i));
-        self.unblended_cost = sum_opt(
-            self.unblended_cost,
-            ec2_cost_term(line_item_type, unblended),
-        );
-        self.blended_rate = max_opt(self.blended_rate, num(c.blended_rate, i));
-        self.blended_cost = sum_opt(
-            self.blended_cost,
-            ec2_cost_term(line_item_type, num(c.blended_cost, i)),
-        );
-        self.savingsplan_effective_cost = sum_opt(self.savingsplan_effective_cost, savings_plan);
-        self.calculated_amortized_cost = sum_opt(
-            self.calculated_amortized_cost,
-            if amortizes_savings_plan(line_item_type) {
-                savings_plan
-            } else {
-                unblended
-            },
-        );
-        self.public_on_demand_cost =
-            sum_opt(self.public_on_demand_cost, num(c.public_on_demand_cost, i));
-        self.public_on_demand_rate =
-            max_opt(self.public_on_demand_rate, num(c.public_on_demand_rate, i));
+        self.measures.add(c, i, CostTerms::CoveredUsageZeroed);
 
         // The latest-values candidates.
         let (Some(ts), Some(d)) = (ts, day) else {
@@ -308,8 +254,6 @@ impl Ec2Fold {
             instances: instances.len(),
             ..Ec2Report::default()
         };
-        let m = run.markup;
-        let markup = |x: Option<f64>| x.map(|v| v * m);
         let mut rows = Vec::new();
         for (resource_id, mut inst) in instances {
             // The inner join: L exists only if the latest E day is last(r).
@@ -392,22 +336,8 @@ impl Ec2Fold {
                     vcpu,
                     memory: non_empty(key[L_MEMORY].as_deref()).map(str::to_string),
                     unit: inst.unit.clone(),
-                    usage_amount: inst.usage_amount,
-                    normalization_factor: inst.normalization_factor,
-                    normalized_usage_amount: inst.normalized_usage_amount,
                     currency_code: currency_code.clone(),
-                    unblended_rate: inst.unblended_rate,
-                    unblended_cost: inst.unblended_cost,
-                    markup_cost: markup(inst.unblended_cost),
-                    blended_rate: inst.blended_rate,
-                    blended_cost: inst.blended_cost,
-                    markup_cost_blended: markup(inst.blended_cost),
-                    savingsplan_effective_cost: inst.savingsplan_effective_cost,
-                    markup_cost_savingsplan: markup(inst.savingsplan_effective_cost),
-                    calculated_amortized_cost: inst.calculated_amortized_cost,
-                    markup_cost_amortized: markup(inst.calculated_amortized_cost),
-                    public_on_demand_cost: inst.public_on_demand_cost,
-                    public_on_demand_rate: inst.public_on_demand_rate,
+                    costs: Costs::new(inst.measures, run.markup),
                     tags,
                     cost_category,
                 };
@@ -497,22 +427,8 @@ pub struct Ec2Row {
     pub vcpu: Option<i32>,
     pub memory: Option<String>,
     pub unit: Option<String>,
-    pub usage_amount: Option<f64>,
-    pub normalization_factor: Option<f64>,
-    pub normalized_usage_amount: Option<f64>,
     pub currency_code: String,
-    pub unblended_rate: Option<f64>,
-    pub unblended_cost: Option<f64>,
-    pub markup_cost: Option<f64>,
-    pub blended_rate: Option<f64>,
-    pub blended_cost: Option<f64>,
-    pub markup_cost_blended: Option<f64>,
-    pub savingsplan_effective_cost: Option<f64>,
-    pub markup_cost_savingsplan: Option<f64>,
-    pub calculated_amortized_cost: Option<f64>,
-    pub markup_cost_amortized: Option<f64>,
-    pub public_on_demand_cost: Option<f64>,
-    pub public_on_demand_rate: Option<f64>,
+    pub costs: Costs,
     pub tags: Option<Arc<str>>,
     pub cost_category: Option<Arc<str>>,
 }
@@ -523,16 +439,13 @@ pub fn to_batch(rows: &[Ec2Row], run: &RunParams) -> RecordBatch {
     let text = |f: &dyn Fn(&Ec2Row) -> Option<&str>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
-    let float = |f: &dyn Fn(&Ec2Row) -> Option<f64>| -> ArrayRef {
-        Arc::new(rows.iter().map(f).collect::<Float64Array>())
-    };
     let int = |f: &dyn Fn(&Ec2Row) -> Option<i32>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<Int32Array>())
     };
     let date = |f: &dyn Fn(&Ec2Row) -> Day| -> ArrayRef {
         Arc::new(rows.iter().map(|r| Some(f(r))).collect::<Date32Array>())
     };
-    let columns: Vec<ArrayRef> = vec![
+    let mut columns: Vec<ArrayRef> = vec![
         date(&|r| r.usage_start),
         date(&|r| r.usage_end),
         Arc::new(Int32Array::from(vec![run.bill_id; n])),
@@ -546,26 +459,13 @@ pub fn to_batch(rows: &[Ec2Row], run: &RunParams) -> RecordBatch {
         int(&|r| r.vcpu),
         text(&|r| r.memory.as_deref()),
         text(&|r| r.unit.as_deref()),
-        float(&|r| r.usage_amount),
-        float(&|r| r.normalization_factor),
-        float(&|r| r.normalized_usage_amount),
-        text(&|r| Some(&r.currency_code)),
-        float(&|r| r.unblended_rate),
-        float(&|r| r.unblended_cost),
-        float(&|r| r.markup_cost),
-        float(&|r| r.blended_rate),
-        float(&|r| r.blended_cost),
-        float(&|r| r.markup_cost_blended),
-        float(&|r| r.savingsplan_effective_cost),
-        float(&|r| r.markup_cost_savingsplan),
-        float(&|r| r.calculated_amortized_cost),
-        float(&|r| r.markup_cost_amortized),
-        float(&|r| r.public_on_demand_cost),
-        float(&|r| r.public_on_demand_rate),
+    ];
+    columns.extend(measures::columns(rows, |r| &r.costs, |r| &r.currency_code));
+    columns.extend([
         text(&|r| r.tags.as_deref()),
         text(&|r| r.cost_category.as_deref()),
         Arc::new(StringArray::from(vec![Some(run.source_uuid.as_str()); n])),
-    ];
+    ]);
     RecordBatch::try_new(AWS_EC2_COMPUTE_SUMMARY.schema(), columns)
         .expect("columns match the canonical schema")
 }
@@ -582,22 +482,5 @@ mod tests {
         assert!(!is_compute_instance("compute instance"));
         assert!(!is_compute_instance("Compute"));
         assert!(!is_compute_instance(""));
-    }
-
-    #[test]
-    fn ec2_cost_zeroes_only_covered_usage() {
-        assert_eq!(
-            ec2_cost_term(Some("SavingsPlanCoveredUsage"), Some(2.0)),
-            Some(0.0)
-        );
-        assert_eq!(
-            ec2_cost_term(Some("SavingsPlanCoveredUsage"), None),
-            Some(0.0)
-        );
-        assert_eq!(
-            ec2_cost_term(Some("SavingsPlanNegation"), Some(-2.0)),
-            Some(-2.0)
-        );
-        assert_eq!(ec2_cost_term(None, None), None);
     }
 }

@@ -11,6 +11,7 @@
 //!   made for rows koku writes outside its own delete scope (§10.5; [`ec2::Ec2Scope`]);
 //! * [`tags`] — `tags`, `cost_category` and `instance_name` from koku's CUR JSON;
 //! * [`lookups`] — account aliases and organizational units as koku's joins read them;
+//! * [`measures`] — the sums, maxes and markups both statements aggregate alike;
 //! * [`inputs`] — the CUR columns of a batch, the run's parameters, the small PostgreSQL datasets;
 //! * [`run`] — `koku-transform aws`: two passes over the month partition, the daily summary on the
 //!   day workers;
@@ -31,6 +32,7 @@ pub mod daily_summary;
 pub mod ec2;
 pub mod inputs;
 pub mod lookups;
+pub mod measures;
 pub mod pairing;
 pub mod run;
 pub mod tags;
