@@ -77,6 +77,10 @@ pub struct RunIdentity {
     /// AWS: the month's `reporting_awscostentrybill` id (koku's delete is keyed on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill_id: Option<i32>,
+    /// OCP-on-AWS: the cluster ids of the OCP sources named with `--ocp-source` when they are a subset
+    /// of the AWS source's pairs; the load's delete is then narrowed to them. Absent: every cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocp_cluster_ids: Option<Vec<String>>,
 }
 
 impl RunIdentity {

@@ -25,6 +25,7 @@ fn identity(schema: &str) -> RunIdentity {
         requested_start_date: d,
         report_period_id: Some(3),
         bill_id: None,
+        ocp_cluster_ids: None,
     }
 }
 

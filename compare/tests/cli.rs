@@ -46,6 +46,7 @@ fn workdir(dir: &Path) {
         requested_start_date: d,
         report_period_id: Some(7),
         bill_id: None,
+        ocp_cluster_ids: None,
     };
     let mut wd = WorkDir::create(dir, identity).unwrap();
     let mut w = wd.writer(&OCP_DAILY_SUMMARY).unwrap();

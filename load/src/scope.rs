@@ -10,11 +10,13 @@ use uuid::Uuid;
 use crate::error::{LoadError, Result};
 
 /// One run value, typed for SQL parameters and row comparisons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeValue {
     Date(NaiveDate),
     Int(i32),
     Uuid(Uuid),
+    /// A `text[]`, or NULL.
+    TextList(Option<Vec<String>>),
 }
 
 impl ScopeValue {
@@ -23,6 +25,7 @@ impl ScopeValue {
             ScopeValue::Date(d) => d,
             ScopeValue::Int(i) => i,
             ScopeValue::Uuid(u) => u,
+            ScopeValue::TextList(l) => l,
         }
     }
 }
@@ -33,6 +36,8 @@ impl std::fmt::Display for ScopeValue {
             ScopeValue::Date(d) => d.fmt(f),
             ScopeValue::Int(i) => i.fmt(f),
             ScopeValue::Uuid(u) => u.fmt(f),
+            ScopeValue::TextList(None) => f.write_str("(all)"),
+            ScopeValue::TextList(Some(l)) => f.write_str(&l.join(", ")),
         }
     }
 }
@@ -47,6 +52,7 @@ pub struct RunScope {
     pub report_period_id: Option<i32>,
     pub bill_id: Option<i32>,
     pub source_uuid: Uuid,
+    pub ocp_cluster_ids: Option<Vec<String>>,
     /// `run.json`, for messages about a value the run lacks.
     run_file: std::path::PathBuf,
 }
@@ -78,6 +84,7 @@ impl RunScope {
             report_period_id: id.report_period_id,
             bill_id: id.bill_id,
             source_uuid,
+            ocp_cluster_ids: id.ocp_cluster_ids.clone(),
             run_file: run_file.to_path_buf(),
         })
     }
@@ -101,6 +108,7 @@ impl RunScope {
             ),
             RunValue::BillId => ScopeValue::Int(self.bill_id.ok_or_else(|| missing("bill_id"))?),
             RunValue::SourceUuid => ScopeValue::Uuid(self.source_uuid),
+            RunValue::OcpClusterIds => ScopeValue::TextList(self.ocp_cluster_ids.clone()),
         })
     }
 
@@ -122,6 +130,7 @@ impl RunScope {
             RunValue::ReportPeriodId => "report period",
             RunValue::BillId => "bill",
             RunValue::SourceUuid => "source",
+            RunValue::OcpClusterIds => "clusters",
         };
         match self.value(v) {
             Ok(x) => format!("{name} {x}"),

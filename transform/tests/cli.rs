@@ -33,6 +33,7 @@ fn identity(source: &str) -> RunIdentity {
         requested_start_date: d,
         report_period_id: Some(1),
         bill_id: None,
+        ocp_cluster_ids: None,
     }
 }
 

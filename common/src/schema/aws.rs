@@ -39,6 +39,8 @@ pub const AWS_LINE_ITEMS_DAILY: Dataset = Dataset {
         ("pricing_unit", Text),
         ("lineitem_lineitemtype", Text),
         ("lineitem_resourceid", Text),
+        ("lineitem_usagetype", Text),
+        ("lineitem_operation", Text),
         ("product_operatingsystem", Text),
         ("product_vcpu", Text),
         ("product_memory", Text),
@@ -58,6 +60,8 @@ pub const AWS_LINE_ITEMS_DAILY: Dataset = Dataset {
     // the others came with later CUR versions or koku releases (cost categories, Savings Plans, public
     // on-demand prices, ...) and read as NULL in files written before them, as Trino reads them.
     optional: &[
+        "lineitem_usagetype",
+        "lineitem_operation",
         "bill_billingentity",
         "product_productname",
         "product_productfamily",

@@ -4,6 +4,7 @@
 //! * this module: the shared vocabulary ([`ColumnType`], [`Origin`], [`Dataset`], [`Columns`]);
 //! * [`ocp`]: the datasets of the OpenShift flow (re-exported here, the names predate the split);
 //! * [`aws`]: the datasets and tables of the AWS flow;
+//! * [`ocp_aws`]: the datasets and tables of the OCP-on-AWS flow;
 //! * [`table`]: koku's output tables (columns with their PostgreSQL types and numeric scales, partition
 //!   key, delete scope), which `koku-load` loads generically.
 //!
@@ -21,6 +22,7 @@
 
 pub mod aws;
 pub mod ocp;
+pub mod ocp_aws;
 pub mod table;
 
 pub use ocp::*;
@@ -166,12 +168,16 @@ pub fn dataset_by_name(name: &str) -> Option<&'static Dataset> {
 
 /// Every dataset of every flow.
 pub fn all_datasets() -> impl Iterator<Item = &'static Dataset> {
-    ocp::ALL.iter().chain(aws::ALL).copied()
+    ocp::ALL.iter().chain(aws::ALL).chain(ocp_aws::ALL).copied()
 }
 
 /// Every output table of every flow.
 pub fn all_tables() -> impl Iterator<Item = &'static table::Table> {
-    ocp::TABLES.iter().chain(aws::TABLES).copied()
+    ocp::TABLES
+        .iter()
+        .chain(aws::TABLES)
+        .chain(ocp_aws::TABLES)
+        .copied()
 }
 
 /// Look an output table up by name.

@@ -84,6 +84,9 @@ pub enum RunValue {
     BillId,
     /// The run's source (provider) UUID.
     SourceUuid,
+    /// OCP-on-AWS: the clusters a run narrowed to with `--ocp-source` (a `text[]`), NULL when the run
+    /// covers every cluster paired with its AWS source.
+    OcpClusterIds,
 }
 
 /// koku's delete before the insert: `DELETE FROM <table> WHERE <predicate>`, with `$n` bound to
@@ -181,8 +184,19 @@ mod tests {
             for (n, _) in t.row_scope.equal {
                 assert!(t.column(n).is_some(), "{}: {n}", t.name);
             }
-            let placeholders = t.delete.predicate.matches('$').count();
-            assert_eq!(placeholders, t.delete.params.len(), "{}", t.name);
+            // Highest `$n` (a parameter may be named twice) = number of parameters.
+            let highest = t
+                .delete
+                .predicate
+                .split('$')
+                .skip(1)
+                .map(|s| {
+                    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+                    digits.parse::<usize>().expect("a number after $")
+                })
+                .max()
+                .unwrap_or(0);
+            assert_eq!(highest, t.delete.params.len(), "{}", t.name);
         }
     }
 }

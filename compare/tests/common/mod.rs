@@ -30,6 +30,7 @@ pub fn aws_workdir(dir: &Path) {
         requested_start_date: d,
         report_period_id: None,
         bill_id: Some(11),
+        ocp_cluster_ids: None,
     };
     let mut wd = WorkDir::create(dir, identity).unwrap();
     let day = (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32;

@@ -157,6 +157,7 @@ pub fn extract_aws(
         requested_start_date: window.start,
         report_period_id: None,
         bill_id: Some(pg.bill_id),
+        ocp_cluster_ids: None,
     };
     let mut workdir = WorkDir::create(&req.out, identity.clone())?;
 

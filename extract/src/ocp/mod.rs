@@ -168,6 +168,7 @@ pub fn extract_ocp(
         requested_start_date: window.start,
         report_period_id: Some(pg.report_period_id),
         bill_id: None,
+        ocp_cluster_ids: None,
     };
     let mut workdir = WorkDir::create(&req.out, identity.clone())?;
 

@@ -241,6 +241,7 @@ mod tests {
                 requested_start_date: d(start),
                 report_period_id: None,
                 bill_id: Some(1),
+                ocp_cluster_ids: None,
             };
             RunScope::from_identity(&id, std::path::Path::new("run.json")).unwrap()
         };

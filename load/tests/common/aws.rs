@@ -188,6 +188,7 @@ pub fn aws_identity(bill: i32) -> RunIdentity {
         requested_start_date: day(1),
         report_period_id: None,
         bill_id: Some(bill),
+        ocp_cluster_ids: None,
     }
 }
 

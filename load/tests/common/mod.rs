@@ -152,6 +152,7 @@ pub fn identity(report_period_id: i32) -> RunIdentity {
         requested_start_date: day(1),
         report_period_id: Some(report_period_id),
         bill_id: None,
+        ocp_cluster_ids: None,
     }
 }
 

@@ -279,6 +279,7 @@ mod tests {
             requested_start_date: d(2, 3),
             report_period_id: None,
             bill_id: Some(7),
+            ocp_cluster_ids: None,
         };
         let p = RunParams::new(&id, 0.1);
         assert_eq!(p.first_day, day_number(d(2, 3)));

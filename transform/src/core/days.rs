@@ -309,6 +309,7 @@ mod tests {
                 requested_start_date: d,
                 report_period_id: Some(1),
                 bill_id: None,
+                ocp_cluster_ids: None,
             },
         )
         .unwrap();

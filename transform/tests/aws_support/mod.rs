@@ -83,6 +83,7 @@ impl AwsRun {
             requested_start_date: self.start,
             report_period_id: None,
             bill_id: Some(self.bill_id),
+            ocp_cluster_ids: None,
         }
     }
 }
