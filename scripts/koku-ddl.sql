@@ -4,8 +4,10 @@
 -- §5.2) and koku's Django models and migrations (the AWS tables: koku/reporting/provider/aws/models.py,
 -- reporting/migrations/0300_squash.py and 0325_awscostentrylineitemsummarybyec2computep.py; the cost
 -- model: koku/cost_models/models.py and cost_models/migrations/0001-0006; the infrastructure map:
--- koku/api/provider/models.py). It is NOT koku's migration output (no Django bookkeeping, no UI tables,
--- FK names and Django's automatic FK index names differ; the indexes koku names are named as in koku).
+-- koku/api/provider/models.py; the OCP-on-AWS tables: koku/reporting/provider/aws/openshift/models.py,
+-- migrations 0300_squash, 0320, 0331). It is NOT koku's migration output (no Django bookkeeping, no UI
+-- tables besides OCP-on-AWS's, FK names and Django's automatic FK index names differ; the indexes koku
+-- names are named as in koku).
 --
 -- How to apply: the caller first runs
 --     CREATE SCHEMA IF NOT EXISTS <tenant>; SET search_path TO <tenant>, public;
@@ -681,4 +683,393 @@ INSERT INTO partitioned_tables
 VALUES
     (current_schema(), 'reporting_awscostentrylineitem_summary_by_ec2_compute_p_default',
      'reporting_awscostentrylineitem_summary_by_ec2_compute_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------------
+-- tenant: the OCP-on-AWS output tables (ocp-on-aws §3, §4.12 step 4): koku's models
+-- OCPAWSCostLineItemProjectDailySummaryP and the eight UI models of
+-- koku/reporting/provider/aws/openshift/models.py, as migrations 0300_squash, 0320 (network columns)
+-- and 0331 (pod_cost, project_markup_cost removed) leave them. Django's automatic FK index names are
+-- ours; the indexes koku names are named as in koku. The UI tables' source_uuid is koku's FK to
+-- reporting_tenant_api_provider (omitted, see the header).
+-- ---------------------------------------------------------------------------------------------------
+
+-- uuid_generate_v4() of koku's back-populate statement (reporting_ocpaws_ocp_infrastructure_back_populate.sql,
+-- ocp-on-aws §4.12 step 1), which the load runs; koku's database has it from its migrations.
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp" SCHEMA public;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpawscostlineitem_project_daily_summary_p (
+    uuid uuid NOT NULL,
+    report_period_id integer REFERENCES reporting_ocpusagereportperiod (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    data_source varchar(64),
+    namespace varchar(253),
+    node varchar(253),
+    persistentvolumeclaim varchar(253),
+    persistentvolume varchar(253),
+    storageclass varchar(50),
+    pod_labels jsonb,
+    resource_id varchar(253),
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cost_entry_bill_id integer REFERENCES reporting_awscostentrybill (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    product_code text NOT NULL,
+    product_family varchar(150),
+    instance_type varchar(50),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id)
+        ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+    availability_zone varchar(50),
+    region varchar(50),
+    unit varchar(63),
+    usage_amount numeric(30, 15),
+    normalized_usage_amount double precision,
+    currency_code varchar(10),
+    unblended_cost numeric(30, 15),
+    markup_cost numeric(30, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    tags jsonb,
+    aws_cost_category jsonb,
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    -- migration 0320
+    infrastructure_data_in_gigabytes numeric(33, 15),
+    infrastructure_data_out_gigabytes numeric(33, 15),
+    data_transfer_direction text,
+    CONSTRAINT reporting_ocpawscostlineitem_project_daily_summary_p_pk PRIMARY KEY (usage_start, uuid)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS p_cost_prj_sum_ocp_use_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS p_cost_prj_sum_nspc_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (namespace varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS p_cost_prj_sum_nd_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (node varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS p_cost_prj_sum_rsrc_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (resource_id);
+CREATE INDEX IF NOT EXISTS p_cost_prj_pod_lbls_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p USING gin (pod_labels);
+CREATE INDEX IF NOT EXISTS aws_cost_category_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p USING gin (aws_cost_category);
+CREATE INDEX IF NOT EXISTS p_ocpaws_prj_prd_fam_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (product_family);
+CREATE INDEX IF NOT EXISTS p_ocpaws_prj_inst_typ_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (instance_type);
+-- Django's indexes of the foreign keys (koku's delete before the insert uses the bill's, the
+-- back-populate the report period's).
+CREATE INDEX IF NOT EXISTS ocpawsprj_report_period_id_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (report_period_id);
+CREATE INDEX IF NOT EXISTS ocpawsprj_cost_entry_bill_id_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (cost_entry_bill_id);
+CREATE INDEX IF NOT EXISTS ocpawsprj_account_alias_id_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpawsprj_cost_category_id_idx
+    ON reporting_ocpawscostlineitem_project_daily_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpawscostlineitem_project_daily_summary_p_default',
+     'reporting_ocpawscostlineitem_project_daily_summary_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_cost_summary_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_cost_summary_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_usst ON reporting_ocpaws_cost_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_cost_category_id_idx ON reporting_ocpaws_cost_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_cost_summary_p_default',
+     'reporting_ocpaws_cost_summary_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_cost_summary_by_account_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_cost_summary_by_account_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_acct_usst ON reporting_ocpaws_cost_summary_by_account_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_account_p_account_alias_id_idx ON reporting_ocpaws_cost_summary_by_account_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_account_p_cost_category_id_idx ON reporting_ocpaws_cost_summary_by_account_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_cost_summary_by_account_p_default',
+     'reporting_ocpaws_cost_summary_by_account_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_cost_summary_by_region_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    region varchar(50),
+    availability_zone varchar(50),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_cost_summary_by_region_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_reg_usst ON reporting_ocpaws_cost_summary_by_region_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_reg_region ON reporting_ocpaws_cost_summary_by_region_p (region);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_reg_zone ON reporting_ocpaws_cost_summary_by_region_p (availability_zone);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_region_p_account_alias_id_idx ON reporting_ocpaws_cost_summary_by_region_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_region_p_cost_category_id_idx ON reporting_ocpaws_cost_summary_by_region_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_cost_summary_by_region_p_default',
+     'reporting_ocpaws_cost_summary_by_region_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_cost_summary_by_service_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    product_code text NOT NULL,
+    product_family varchar(150),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_cost_summary_by_service_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_svc_usst ON reporting_ocpaws_cost_summary_by_service_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscostsumm_svc_prod_cd ON reporting_ocpaws_cost_summary_by_service_p (product_code);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_service_p_account_alias_id_idx ON reporting_ocpaws_cost_summary_by_service_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_cost_summary_by_service_p_cost_category_id_idx ON reporting_ocpaws_cost_summary_by_service_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_cost_summary_by_service_p_default',
+     'reporting_ocpaws_cost_summary_by_service_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_compute_summary_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    instance_type varchar(50),
+    resource_id varchar(253),
+    usage_amount numeric(33, 15),
+    unit varchar(63),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_compute_summary_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscompsumm_usst ON reporting_ocpaws_compute_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawscompsumm_insttyp ON reporting_ocpaws_compute_summary_p (instance_type);
+CREATE INDEX IF NOT EXISTS ocpaws_compute_account_alias_id_idx ON reporting_ocpaws_compute_summary_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_compute_cost_category_id_idx ON reporting_ocpaws_compute_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_compute_summary_p_default',
+     'reporting_ocpaws_compute_summary_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_storage_summary_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    product_family varchar(150),
+    usage_amount numeric(33, 15),
+    unit varchar(63),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_storage_summary_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsstorsumm_usst ON reporting_ocpaws_storage_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsstorsumm_product_fam ON reporting_ocpaws_storage_summary_p (product_family);
+CREATE INDEX IF NOT EXISTS ocpaws_storage_account_alias_id_idx ON reporting_ocpaws_storage_summary_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_storage_cost_category_id_idx ON reporting_ocpaws_storage_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_storage_summary_p_default',
+     'reporting_ocpaws_storage_summary_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_network_summary_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    product_code text NOT NULL,
+    usage_amount numeric(33, 15),
+    unit varchar(63),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_network_summary_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsnetsumm_usst ON reporting_ocpaws_network_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsnetsumm_product_cd ON reporting_ocpaws_network_summary_p (product_code);
+CREATE INDEX IF NOT EXISTS ocpaws_network_account_alias_id_idx ON reporting_ocpaws_network_summary_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_network_cost_category_id_idx ON reporting_ocpaws_network_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_network_summary_p_default',
+     'reporting_ocpaws_network_summary_p', 'range', 'usage_start', '{"default": true}', true)
+ON CONFLICT (schema_name, table_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS reporting_ocpaws_database_summary_p (
+    id uuid NOT NULL,
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    usage_account_id varchar(50) NOT NULL,
+    account_alias_id integer REFERENCES reporting_awsaccountalias (id) DEFERRABLE INITIALLY DEFERRED,
+    product_code text NOT NULL,
+    usage_amount numeric(33, 15),
+    unit varchar(63),
+    unblended_cost numeric(33, 15),
+    markup_cost numeric(33, 15),
+    blended_cost numeric(33, 15),
+    markup_cost_blended numeric(33, 15),
+    savingsplan_effective_cost numeric(33, 15),
+    markup_cost_savingsplan numeric(33, 15),
+    calculated_amortized_cost numeric(33, 9),
+    markup_cost_amortized numeric(33, 9),
+    currency_code varchar(10) NOT NULL,
+    -- koku: FK to reporting_tenant_api_provider (omitted, see the header)
+    source_uuid uuid,
+    cost_category_id integer REFERENCES reporting_ocp_cost_category (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT reporting_ocpaws_database_summary_p_pk PRIMARY KEY (usage_start, id)
+) PARTITION BY RANGE (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsdbsumm_usst ON reporting_ocpaws_database_summary_p (usage_start);
+CREATE INDEX IF NOT EXISTS ocpawsdbsumm_product_cd ON reporting_ocpaws_database_summary_p (product_code);
+CREATE INDEX IF NOT EXISTS ocpaws_database_account_alias_id_idx ON reporting_ocpaws_database_summary_p (account_alias_id);
+CREATE INDEX IF NOT EXISTS ocpaws_database_cost_category_id_idx ON reporting_ocpaws_database_summary_p (cost_category_id);
+INSERT INTO partitioned_tables
+    (schema_name, table_name, partition_of_table_name, partition_type, partition_col,
+     partition_parameters, active)
+VALUES
+    (current_schema(), 'reporting_ocpaws_database_summary_p_default',
+     'reporting_ocpaws_database_summary_p', 'range', 'usage_start', '{"default": true}', true)
 ON CONFLICT (schema_name, table_name) DO NOTHING;

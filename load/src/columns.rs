@@ -345,6 +345,17 @@ fn check_scope(
                     return Err(differs(i, got.map_or("NULL".into(), |g| g.to_string())));
                 }
             }
+            // A list (the run's clusters): every row's value must be one of it; NULL = no narrowing.
+            (Values::Text(_), ScopeValue::TextList(None)) => {}
+            (Values::Text(v), ScopeValue::TextList(Some(w))) => {
+                if let Some((i, got)) = v
+                    .iter()
+                    .enumerate()
+                    .find(|(_, g)| !g.is_some_and(|g| w.iter().any(|x| x == g)))
+                {
+                    return Err(differs(i, got.map_or("NULL".into(), |g| format!("{g:?}"))));
+                }
+            }
             _ => unreachable!("{}.{name}: row scope on a {:?} column", table.name, value),
         }
     }

@@ -10,7 +10,9 @@
 //! * [`flow`]: what a flow adds; [`ocp`]: the OCP flow (koku's cluster, node, PVC and project upserts,
 //!   the report-period timestamps, the report period's owner check); [`aws`]: the AWS flow (the daily
 //!   summary and the EC2 compute summary, the bill's owner check, the bill stamps, koku's daily
-//!   validation);
+//!   validation); [`ocp_aws`]: the OCP-on-AWS flow (the `_p` table and the eight UI tables, the bill's
+//!   and the report periods' owner checks, koku's OCP infrastructure delete and back-populate, the
+//!   report-period stamps);
 //! * [`columns`]: Arrow values → PostgreSQL values by column type, with the per-value and row-scope checks;
 //! * [`scope`]: the run's values a table's delete and row checks name;
 //! * [`numeric`]: f64 → `numeric(p,s)` with Trino's rounding;
@@ -22,8 +24,9 @@
 //! * [`ident`]: quoting of schema/table names;
 //! * [`error`]: one-line, password-free errors.
 //!
-//! Not done here (koku runs them after the insert, spec §7.3–§7.4, aws-daily-summary §7): the UI
-//! summary tables, label/tag summaries, tag-mapping update, the cost-model task, currencies.
+//! Not done here (koku runs them after the insert, spec §7.3–§7.4, aws-daily-summary §7, ocp-on-aws
+//! §4.12): the OCP and AWS UI summary tables, label/tag summaries, tag-mapping update, the cost-model
+//! task, currencies, OCP-on-AWS's category summary and OCP-on-All.
 
 pub mod aws;
 pub mod columns;
@@ -36,6 +39,7 @@ pub mod jsonb;
 pub mod lockwatch;
 pub mod numeric;
 pub mod ocp;
+pub mod ocp_aws;
 pub mod partition;
 pub mod run;
 pub mod scope;

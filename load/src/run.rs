@@ -127,7 +127,7 @@ impl LoadReport {
     pub fn cluster_info(&self) -> Option<&crate::ocp::cluster_info::ClusterInfoOutcome> {
         match &self.flow {
             FlowOutcome::Ocp(c) => Some(c),
-            FlowOutcome::Aws(_) => None,
+            _ => None,
         }
     }
 
@@ -135,7 +135,15 @@ impl LoadReport {
     pub fn aws(&self) -> Option<&crate::aws::AwsOutcome> {
         match &self.flow {
             FlowOutcome::Aws(a) => Some(a),
-            FlowOutcome::Ocp(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The OCP-on-AWS flow's outcome (pairs, the OCP infrastructure rows).
+    pub fn ocp_aws(&self) -> Option<&crate::ocp_aws::OcpAwsOutcome> {
+        match &self.flow {
+            FlowOutcome::OcpAws(o) => Some(o),
+            _ => None,
         }
     }
 }
@@ -219,6 +227,30 @@ impl fmt::Display for LoadReport {
                 " | {}.{t} skipped (the transform wrote no rows file for it)",
                 self.schema
             )?;
+        }
+        if let FlowOutcome::OcpAws(o) = &self.flow {
+            let periods = o
+                .pairs
+                .iter()
+                .map(|p| format!("{} ({})", p.report_period_id, p.cluster_id))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let ocp = koku_common::schema::OCP_DAILY_SUMMARY_TABLE.name;
+            if self.dry_run {
+                write!(
+                    f,
+                    " | would delete {} infrastructure rows of {}.{ocp} and back-populate it from report period(s) {periods}",
+                    o.ocp_infrastructure_rows_deleted, self.schema
+                )?;
+            } else {
+                write!(
+                    f,
+                    " | {}.{ocp}: {} infrastructure rows back-populated from report period(s) {periods}; deleted {}",
+                    self.schema,
+                    o.ocp_infrastructure_rows_inserted,
+                    o.ocp_infrastructure_rows_deleted
+                )?;
+            }
         }
         if self.dry_run {
             f.write_str("; nothing was changed")?;
@@ -380,9 +412,15 @@ fn load_in_transaction(
     };
 
     if let Some(summaries) = checked {
+        let days: Vec<(&'static str, BTreeMap<NaiveDate, u64>)> = tables
+            .iter()
+            .zip(&summaries)
+            .map(|(t, s)| (t.name, s.rows_by_day.clone()))
+            .collect();
         for ((table, summary), partitions) in tables.iter().zip(summaries).zip(partitions) {
             let before = count_scope_by_day(&mut tx, schema, table, scope)?;
-            guard_emptied_days(table, &before, &summary, options)?;
+            let reference = reference_days(flow, table, &days);
+            guard_emptied_days(table, &before, &summary, reference, options)?;
             report.tables.push(TableReport {
                 table: table.name,
                 rows_deleted: before.values().sum(),
@@ -396,6 +434,7 @@ fn load_in_transaction(
     }
 
     let checks = checks.expect("started for every load that is not a dry run");
+    let mut days: Vec<(&'static str, BTreeMap<NaiveDate, u64>)> = Vec::new();
     let mut streamed = Ok(());
     for (table, partitions) in tables.iter().zip(partitions) {
         let before = delete_scope(&mut tx, schema, table, scope)?;
@@ -414,10 +453,12 @@ fn load_in_transaction(
                     break;
                 }
                 tracing::info!("{}: {} rows copied", table.name, summary.rows);
-                if let Err(e) = guard_emptied_days(table, &before, &summary, options) {
+                let reference = reference_days(flow, table, &days);
+                if let Err(e) = guard_emptied_days(table, &before, &summary, reference, options) {
                     streamed = Err(e);
                     break;
                 }
+                days.push((table.name, summary.rows_by_day.clone()));
                 report.tables.push(TableReport {
                     table: table.name,
                     rows_deleted,
@@ -436,6 +477,7 @@ fn load_in_transaction(
     // nothing is committed before the checksums have passed. (Returning drops `tx`: rollback.)
     checks.wait()?;
     streamed?;
+    flow.after_insert(&mut tx, schema, &id, &mut report.flow)?;
     tx.commit().map_err(LoadError::db("commit"))?;
     tracing::info!("committed {} rows", report.rows_inserted());
     flow.after_commit(client, wd, scope, &mut report);
@@ -457,16 +499,33 @@ fn load_in_transaction(
     Ok(report)
 }
 
-/// Refuse a load that would leave a day without the rows it has today (see the module docs).
+/// The rows per day of the table [`Flow::guard_reference`] names for `table`, when it was loaded
+/// (checked) before it.
+fn reference_days<'a>(
+    flow: &dyn Flow,
+    table: &Table,
+    loaded: &'a [(&'static str, BTreeMap<NaiveDate, u64>)],
+) -> Option<&'a BTreeMap<NaiveDate, u64>> {
+    let name = flow.guard_reference(table)?;
+    loaded.iter().find(|(t, _)| *t == name).map(|(_, d)| d)
+}
+
+/// Refuse a load that would leave a day without the rows it has today (see the module docs). A day
+/// the `reference` table's file has rows for does not count ([`Flow::guard_reference`]).
 fn guard_emptied_days(
     table: &Table,
     before: &BTreeMap<NaiveDate, u64>,
     after: &SummaryStats,
+    reference: Option<&BTreeMap<NaiveDate, u64>>,
     options: &LoadOptions,
 ) -> Result<()> {
     let emptied: Vec<(NaiveDate, u64)> = before
         .iter()
-        .filter(|(d, n)| **n > 0 && !after.rows_by_day.contains_key(d))
+        .filter(|(d, n)| {
+            **n > 0
+                && !after.rows_by_day.contains_key(d)
+                && !reference.is_some_and(|r| r.contains_key(d))
+        })
         .map(|(d, n)| (*d, *n))
         .collect();
     if emptied.is_empty() {
@@ -620,6 +679,7 @@ fn details(r: &LoadReport) -> BTreeMap<String, serde_json::Value> {
     match &r.flow {
         FlowOutcome::Ocp(c) => d.insert("cluster_info".into(), json!(c)),
         FlowOutcome::Aws(a) => d.insert("aws".into(), json!(a)),
+        FlowOutcome::OcpAws(o) => d.insert("ocp_aws".into(), json!(o)),
     };
     d
 }

@@ -413,9 +413,12 @@ pub const OCP_AWS_PROJECT_DAILY_SUMMARY_TABLE: Table = Table {
         date_column: "usage_start",
         from: Some(RunValue::StartDate),
         to: Some(RunValue::EndDate),
+        // cluster_id: with `ocp_cluster_ids` set, a row of another cluster would be inserted outside
+        // the narrowed delete scope and never replaced by a re-run.
         equal: &[
             ("cost_entry_bill_id", RunValue::BillId),
             ("source_uuid", RunValue::SourceUuid),
+            ("cluster_id", RunValue::OcpClusterIds),
         ],
     },
     count_by: &["data_source"],
@@ -471,7 +474,10 @@ const UI_ROW_SCOPE: RowScope = RowScope {
     date_column: "usage_start",
     from: Some(RunValue::StartDate),
     to: Some(RunValue::EndDate),
-    equal: &[("source_uuid", RunValue::SourceUuid)],
+    equal: &[
+        ("source_uuid", RunValue::SourceUuid),
+        ("cluster_id", RunValue::OcpClusterIds),
+    ],
 };
 
 const ACCOUNT: PgColumn = required("usage_account_id", PgType::Varchar(50));

@@ -98,7 +98,8 @@ pub struct DeleteScope {
 }
 
 /// What every row of the file must agree with: `date_column` within `[from, to]`, and each
-/// `(column, value)` equal to the run's value. A bound is `None` where koku's insert itself has none
+/// `(column, value)` equal to the run's value (for a list value such as
+/// [`RunValue::OcpClusterIds`]: one of the list, any value when the run's list is NULL). A bound is `None` where koku's insert itself has none
 /// (the EC2 compute summary: an instance's first and last day in the month partition, whatever
 /// they are); `date_column` must be a date in every row all the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
