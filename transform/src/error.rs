@@ -10,6 +10,10 @@ pub enum TransformError {
         message: String,
     },
 
+    /// A value koku's SQL fails on, found while computing (the dataset and what is wrong).
+    #[error("{dataset}: {message}")]
+    Data { dataset: String, message: String },
+
     #[error(transparent)]
     WorkDir(#[from] koku_common::Error),
 

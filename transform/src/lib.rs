@@ -14,14 +14,16 @@
 //!   OCP↔AWS pairing; `koku-transform aws`'s run;
 //! * [`error`] — the one error type, naming the dataset, row and column at fault.
 //!
-//! A new flow (`ocp_aws/`) is a sibling of `ocp/` and `aws/` over the same core, with its own
-//! subcommand in `main.rs`.
+//! * [`ocp_aws`] — OCP-on-AWS (spec ocp-on-aws.md): AWS costs attributed to the clusters running on
+//!   the AWS source, koku's `_p` table and its eight UI tables.
 
 pub mod aws;
 pub mod core;
 pub mod error;
 pub mod ocp;
+pub mod ocp_aws;
 
 pub use aws::run::{AwsReport, transform_aws};
 pub use error::TransformError;
 pub use ocp::run::{TransformReport, transform_ocp};
+pub use ocp_aws::run::{OcpAwsReport, transform_ocp_aws};

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use koku_transform::aws::ec2::Ec2Scope;
 use koku_transform::aws::run::AwsOptions;
 use koku_transform::core::options::TransformOptions;
+use koku_transform::ocp_aws::run::OcpAwsOptions;
 
 /// mimalloc instead of glibc's malloc: the transform allocates and frees millions of small strings
 /// (decoded rows, group keys), and glibc's free/consolidate was about a quarter of its time (perf,
@@ -18,7 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "koku-transform",
     version,
-    about = "Compute koku's summary rows (OCP, AWS) from an extracted work directory",
+    about = "Compute koku's summary rows (OCP, AWS, OCP-on-AWS) from an extracted work directory",
     long_about = "Reads the Arrow IPC datasets koku-extract wrote into WORKDIR, computes the rows koku's \
                   Trino SQL would write into koku's summary tables, and writes them into WORKDIR as Arrow \
                   IPC files for koku-load. One subcommand per flow; the work dir must be of that flow. \
@@ -71,6 +72,27 @@ enum Command {
         /// koku's EC2 table alone.
         #[arg(long)]
         skip_ec2: bool,
+    },
+    /// OpenShift on AWS: the AWS source's costs attributed to the clusters running on it
+    /// (reporting_ocpawscostlineitem_project_daily_summary_p and its eight UI summary tables).
+    #[command(
+        name = "ocp-aws",
+        after_help = "Example:\n  koku-extract ocp --from /data --schema org1234567 --source OCP_UUID \\\n      \
+        --year 2025 --month 10 ... --out /tmp/ocp\n  koku-transform ocp /tmp/ocp\n  \
+        koku-extract ocp-aws --from /data --schema org1234567 --aws-source AWS_UUID --year 2025 \\\n      \
+        --month 10 --ocp-workdir /tmp/ocp ... --out /tmp/ocp-aws\n  koku-transform ocp-aws /tmp/ocp-aws\n\n\
+        Runs koku's 5-day windows one after the other, every paired OCP source in each, and writes \
+        reporting_ocpawscostlineitem_project_daily_summary_p.arrow and one file per UI table \
+        (reporting_ocpaws_*_summary_p.arrow). run.json records the pairs, the OCP sources left out \
+        and why, and how the generic matched tags were decided per window."
+    )]
+    OcpAws {
+        /// The work directory written by `koku-extract ocp-aws`.
+        workdir: PathBuf,
+        /// koku's per-schema switch "tag processing disabled": when koku's PostgreSQL tables give
+        /// no generic matched tags, do not fall back to computing them from the window's data.
+        #[arg(long)]
+        tag_processing_disabled: bool,
     },
 }
 
@@ -173,6 +195,46 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("koku-transform: error: {e}");
                 ExitCode::FAILURE
+            }
+        },
+        Command::OcpAws {
+            workdir,
+            tag_processing_disabled,
+        } => match remove_stale_tmp_files(&workdir).and_then(|()| {
+            koku_transform::ocp_aws::run::transform_ocp_aws_with(
+                &workdir,
+                &TransformOptions {
+                    progress: koku_common::logging::progress_enabled(),
+                    threads: 1,
+                },
+                &OcpAwsOptions {
+                    tag_processing_disabled,
+                },
+            )
+        }) {
+            Ok(r) => {
+                let ui: u64 = r.ui_rows.values().sum();
+                println!(
+                    "transformed {}: {} OCP-on-AWS rows for {} cluster(s) over {} window(s), {ui} UI \
+                     summary rows{}",
+                    workdir.display(),
+                    r.summary_rows,
+                    r.pairs.len(),
+                    r.windows,
+                    if r.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} OCP source(s) left out (see run.json)",
+                            r.skipped.len()
+                        )
+                    }
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("koku-transform: error: {e}");
+                koku_common::exit::status(e.is_transient())
             }
         },
     }
