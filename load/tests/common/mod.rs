@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod aws;
+pub mod ocp_aws;
 
 use std::collections::BTreeMap;
 use std::path::Path;
