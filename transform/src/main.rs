@@ -93,6 +93,15 @@ enum Command {
         /// no generic matched tags, do not fall back to computing them from the window's data.
         #[arg(long)]
         tag_processing_disabled: bool,
+        /// Fix koku's defect (spec ocp-on-aws §7.2): attribute an EBS volume matched only by its
+        /// PV name (a PV without CSI volume handle), which koku flags as matched and then drops;
+        /// its cost is then sized and split over its claims like a CSI volume. Not koku's rows.
+        #[arg(long)]
+        attribute_pv_name_disks: bool,
+        /// Fix koku's defect (spec ocp-on-aws §7.6): do not give an instance's Storage rows on its
+        /// node "phantom" Pod rows (NULL cost, a share of the usage amount). Not koku's rows.
+        #[arg(long)]
+        drop_phantom_compute_rows: bool,
     },
 }
 
@@ -200,6 +209,8 @@ fn main() -> ExitCode {
         Command::OcpAws {
             workdir,
             tag_processing_disabled,
+            attribute_pv_name_disks,
+            drop_phantom_compute_rows,
         } => match remove_stale_tmp_files(&workdir).and_then(|()| {
             koku_transform::ocp_aws::run::transform_ocp_aws_with(
                 &workdir,
@@ -209,6 +220,8 @@ fn main() -> ExitCode {
                 },
                 &OcpAwsOptions {
                     tag_processing_disabled,
+                    attribute_pv_name_disks,
+                    drop_phantom_compute_rows,
                 },
             )
         }) {

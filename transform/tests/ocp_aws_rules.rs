@@ -320,3 +320,84 @@ fn which_sources_the_run_attributes_to() {
     assert_eq!(c["c1 06 shared Pod arn:aws:ec2:i-1"], "0.100000000000000");
     assert_eq!(c["c1 06 db1 Pod arn:aws:ec2:i-1"], "NULL");
 }
+
+fn transform_with(
+    inputs: &[(&'static koku_common::schema::Dataset, Vec<R>)],
+    opts: koku_transform::ocp_aws::run::OcpAwsOptions,
+) -> Vec<Row> {
+    let dir = tempfile::tempdir().unwrap();
+    write_workdir(
+        dir.path(),
+        identity("2025-10-06", "2025-10-06", Some(11)),
+        inputs,
+    );
+    koku_transform::ocp_aws::run::transform_ocp_aws_with(dir.path(), &Default::default(), &opts)
+        .unwrap();
+    read_ipc(&dir.path().join(OCP_AWS_PROJECT_DAILY_SUMMARY.file_name()))
+}
+
+/// §7.2 and §7.6, koku's defects: reproduced by default, fixed behind their options.
+#[test]
+fn defect_fixes_are_off_by_default() {
+    let mut inputs = shared_inputs(vec![cluster(O1, "c1", "named", Some(1))]);
+    // An instance on c1's node (its Storage row `db1` gives a phantom group), and a legacy volume
+    // whose id ends with a PV name that has no CSI handle (100 GB by its hourly lines).
+    inputs[0]
+        .1
+        .push(aws_line(6, "arn:aws:ec2:i-1", "AmazonEC2", 2.4, "{}"));
+    inputs[0]
+        .1
+        .push(aws_line(6, "vol-pv-legacy", "AmazonEC2", 0.6, "{}"));
+    for _ in 0..24 {
+        inputs[1].1.push(r(&[
+            ("lineitem_resourceid", V::T("vol-pv-legacy")),
+            ("lineitem_usagestartdate", V::D(day(6))),
+            ("lineitem_unblendedcost", V::F(0.0125)),
+            ("lineitem_unblendedrate", V::F(0.093)),
+        ]));
+    }
+    let c1 = ocp(O1, "c1", "n1", "i-1", 6);
+    inputs[2]
+        .1
+        .push(claim(&c1, "legacy", "claim-l", "pv-legacy", "", 50.0));
+    inputs[4].1.push(r(&[
+        ("source", V::T(O1)),
+        ("interval_start", V::D(day(6))),
+        ("persistentvolume", V::T("pv-legacy")),
+        ("csi_volume_handle", V::T("")),
+    ]));
+
+    let koku = transform_with(&inputs, Default::default());
+    let c = costs(&koku);
+    // §7.6: the Storage rows on the node (db1, legacy) are NULL-cost Pod groups, and the usage
+    // amount (1.0) is divided by n = 3.
+    assert_eq!(c["c1 06 shared Pod arn:aws:ec2:i-1"], "0.100000000000000");
+    assert_eq!(c["c1 06 db1 Pod arn:aws:ec2:i-1"], "NULL");
+    let usage = |rows: &[Row], ns: &str| {
+        rows.iter()
+            .find(|r| r.s("namespace") == Some(ns) && r.s("resource_id") == Some("arn:aws:ec2:i-1"))
+            .unwrap()
+            .num("usage_amount", 30, 15)
+    };
+    assert_eq!(usage(&koku, "shared"), "0.333333333333333");
+    // §7.2: the legacy volume is matched by its PV name and produces no row.
+    assert!(!c.keys().any(|k| k.ends_with("vol-pv-legacy")), "{c:?}");
+
+    let fixed = transform_with(
+        &inputs,
+        koku_transform::ocp_aws::run::OcpAwsOptions {
+            attribute_pv_name_disks: true,
+            drop_phantom_compute_rows: true,
+            ..Default::default()
+        },
+    );
+    let c = costs(&fixed);
+    assert!(!c.contains_key("c1 06 db1 Pod arn:aws:ec2:i-1"), "{c:?}");
+    assert_eq!(usage(&fixed, "shared"), "1.000000000000000");
+    // The legacy volume: 50 of 100 GB claimed → 0.30 to `legacy`, the rest unattributed.
+    assert_eq!(c["c1 06 legacy Storage vol-pv-legacy"], "0.300000000000000");
+    assert_eq!(
+        c["c1 06 Storage unattributed Storage vol-pv-legacy"],
+        "0.300000000000000"
+    );
+}

@@ -39,6 +39,16 @@ pub struct OcpAwsOptions {
     /// koku's per-schema switch "tag processing disabled": no Trino fallback for the generic
     /// matched tags (§4.1 step 3).
     pub tag_processing_disabled: bool,
+    /// Fix of koku's defect §7.2: an EBS volume whose resource id ends with a PV name but whose PV
+    /// has no CSI volume handle is resource-matched and then lost by koku (no size, no claim, no
+    /// row). With this, such a PV's name stands for its handle, so the volume is sized and split
+    /// over its claims like a CSI volume. Off by default (koku's rows).
+    pub attribute_pv_name_disks: bool,
+    /// Fix of koku's defect §7.6: koku joins a matched instance to the Storage rows on its node
+    /// too, which gives "phantom" Pod rows with NULL costs that still take a share of the usage
+    /// amount. With this, only Pod rows (and the node's unallocated row) share the instance. Off by
+    /// default (koku's rows).
+    pub drop_phantom_compute_rows: bool,
 }
 
 /// What `koku-transform ocp-aws` did.
@@ -93,6 +103,13 @@ pub fn transform_ocp_aws_with(
             ),
             ("windows", serde_json::json!(report.windows)),
             ("matched_tags", serde_json::json!(paths)),
+            (
+                "fixes",
+                serde_json::json!({
+                    "attribute_pv_name_disks": oa.attribute_pv_name_disks,
+                    "drop_phantom_compute_rows": oa.drop_phantom_compute_rows,
+                }),
+            ),
             (
                 "k_scope",
                 serde_json::json!("pair-local (spec ocp-on-aws §12.1)"),
@@ -170,7 +187,15 @@ fn attribute(
     };
     for w in &ws {
         let mut strings = Interner::default();
-        let rows = read_window(wd, checks, *w, &mut strings)?;
+        let mut rows = read_window(wd, checks, *w, &mut strings)?;
+        if oa.attribute_pv_name_disks {
+            for o in rows.ocp.values_mut().flat_map(|d| d.values_mut()).flatten() {
+                if o.csi_volume_handle.as_deref().is_none_or(str::is_empty) {
+                    o.csi_volume_handle = o.persistentvolume.clone().filter(|p| !p.is_empty());
+                }
+            }
+        }
+        let rows = rows;
         let mut tag_filter = TagFilter::new(inputs.enabled_of("AWS"));
         let lines: Vec<Line> = rows
             .aws
@@ -251,7 +276,11 @@ fn attribute(
                 &mut next_row,
                 &mut t3,
             );
-            let nodes = ContainsIndex::new(cluster_rows(), |o| o.resource_id.as_deref(), |_| true);
+            let nodes = ContainsIndex::new(
+                cluster_rows(),
+                |o| o.resource_id.as_deref(),
+                |o| !(oa.drop_phantom_compute_rows && o.data_source.as_deref() == Some("Storage")),
+            );
             compute::compute_rows(
                 &lines,
                 &t1,
