@@ -42,7 +42,7 @@ impl ScopeIndices {
     pub(crate) fn of(def: &TableDef, t: &Table) -> ScopeIndices {
         ScopeIndices {
             source: t.column(def.scope.source),
-            period: t.column(def.scope.period.0),
+            period: def.scope.period.and_then(|(c, _)| t.column(c)),
             day: t.column(def.scope.day).expect("checked as required"),
             markers: def
                 .other_step_rows
@@ -62,7 +62,8 @@ impl Scope {
             parts.push(format!("{} {s}", def.scope.source));
         }
         if let Some(r) = self.period_id {
-            parts.push(format!("{} {r}", def.scope.period.0));
+            let column = def.scope.period.map_or("(no period column)", |(c, _)| c);
+            parts.push(format!("{column} {r}"));
         }
         let day = def.scope.day;
         match (self.start_date, self.end_date) {
@@ -93,7 +94,14 @@ impl Scope {
             }
         };
         need(self.source_uuid.is_some(), def.scope.source);
-        need(self.period_id.is_some(), def.scope.period.0);
+        match def.scope.period {
+            Some((c, _)) => need(self.period_id.is_some(), c),
+            None if self.period_id.is_some() => notes.push(format!(
+                "{}: the table has no period column; the period restriction was not applied to it",
+                t.label
+            )),
+            None => {}
+        }
         // Our own output never holds other steps' rows; a koku export without the columns that tell
         // them apart is worth a word.
         if let (true, false, Some(o)) = (
@@ -169,13 +177,13 @@ pub struct RunInfo {
 
 impl RunInfo {
     /// A work dir's run, for a table whose period column holds `period`.
-    pub fn of_run(id: &RunIdentity, period: RunValue) -> RunInfo {
+    pub fn of_run(id: &RunIdentity, period: Option<RunValue>) -> RunInfo {
         RunInfo {
             schema: Some(id.schema.clone()),
             source_uuid: Some(id.source_uuid.clone()),
             period_id: match period {
-                RunValue::ReportPeriodId => id.report_period_id.map(i64::from),
-                RunValue::BillId => id.bill_id.map(i64::from),
+                Some(RunValue::ReportPeriodId) => id.report_period_id.map(i64::from),
+                Some(RunValue::BillId) => id.bill_id.map(i64::from),
                 _ => None,
             },
             start_date: Some(id.start_date),

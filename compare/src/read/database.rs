@@ -80,14 +80,15 @@ pub fn read_postgres(
     let has = |c: &str| all.iter().any(|n| n == c);
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-    let (source, (period, _), day) = (def.scope.source, def.scope.period, def.scope.day);
+    let (source, day) = (def.scope.source, def.scope.day);
+    let period = def.scope.period.map(|(c, _)| c);
     if let Some(s) = &scope.source_uuid
         && has(source)
     {
         params.push(Box::new(s.to_ascii_lowercase()));
         conds.push(format!("{}::text = ${}", quote_ident(source), params.len()));
     }
-    if let Some(r) = scope.period_id
+    if let (Some(r), Some(period)) = (scope.period_id, period)
         && has(period)
     {
         params.push(Box::new(r));

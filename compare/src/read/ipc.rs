@@ -70,7 +70,7 @@ pub fn read_ipc(def: &'static TableDef, path: &Path) -> Result<(Table, RunInfo)>
                 path.display()
             ),
         )?;
-        let info = RunInfo::of_run(id, def.scope.period.1);
+        let info = RunInfo::of_run(id, def.scope.period.map(|(_, v)| v));
         let table = match def.dataset() {
             Some(ds) => {
                 let reader = wd.reader(stage::TRANSFORM, ds)?;

@@ -47,7 +47,7 @@ pub const DAILY_SUMMARY: TableDef = TableDef {
     // koku's delete is by bill and days (§1.2 4.1); the source is every row's.
     scope: ScopeColumns {
         source: "source_uuid",
-        period: ("cost_entry_bill_id", RunValue::BillId),
+        period: Some(("cost_entry_bill_id", RunValue::BillId)),
         day: "usage_start",
     },
     // numeric(24,9) and numeric(33,9) round to 9 decimals (§8.1)

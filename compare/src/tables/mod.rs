@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod ocp;
+pub mod ocp_aws;
 
 use std::fmt::Write as _;
 
@@ -9,7 +10,19 @@ use crate::definition::TableDef;
 use crate::value::Kind;
 
 /// Every known table.
-pub const ALL: &[&TableDef] = &[&ocp::DAILY_SUMMARY, &aws::DAILY_SUMMARY];
+pub const ALL: &[&TableDef] = &[
+    &ocp::DAILY_SUMMARY,
+    &aws::DAILY_SUMMARY,
+    &ocp_aws::PROJECT_DAILY_SUMMARY,
+    &ocp_aws::COST_SUMMARY,
+    &ocp_aws::COST_SUMMARY_BY_ACCOUNT,
+    &ocp_aws::COST_SUMMARY_BY_REGION,
+    &ocp_aws::COST_SUMMARY_BY_SERVICE,
+    &ocp_aws::COMPUTE_SUMMARY,
+    &ocp_aws::STORAGE_SUMMARY,
+    &ocp_aws::NETWORK_SUMMARY,
+    &ocp_aws::DATABASE_SUMMARY,
+];
 
 /// The table called `table`, or whose partition it is.
 pub fn by_name(table: &str) -> Option<&'static TableDef> {
@@ -46,7 +59,7 @@ pub fn help() -> String {
                 .collect();
             let _ = writeln!(s, "      {} key: {}", k.name, key.join(", "));
         }
-        let (period, _) = d.scope.period;
+        let period = d.scope.period.map_or("no period column", |(p, _)| p);
         let _ = write!(
             s,
             "      scope: {}, {}, {}; --abs-tol default {:e}",

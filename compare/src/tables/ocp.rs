@@ -89,7 +89,7 @@ pub const DAILY_SUMMARY: TableDef = TableDef {
     }),
     scope: ScopeColumns {
         source: "source_uuid",
-        period: ("report_period_id", RunValue::ReportPeriodId),
+        period: Some(("report_period_id", RunValue::ReportPeriodId)),
         day: "usage_start",
     },
     // numeric(33,15)
