@@ -503,3 +503,82 @@ fn a_dry_run_reports_every_table_and_changes_nothing() {
     assert!(text.ends_with("nothing was changed"), "{text}");
     assert_eq!(t.snapshot_all(), before);
 }
+
+/// koku-ddl.sql holds the nine tables exactly as the load describes them (koku's types and NOT NULLs,
+/// range partitions on usage_start with a default partition made through a tracking row), and applies
+/// twice and for a second tenant.
+#[test]
+fn the_ddl_matches_the_loads_description_of_the_nine_tables() {
+    use koku_common::schema::table::PgType;
+    let mut t = OcpAwsDb::new("ocp_aws_ddl");
+    for schema in [SCHEMA, "org2"] {
+        koku_testkit::koku_schema::install(&mut t.db.client, schema);
+    }
+    for table in TABLES {
+        let columns: std::collections::BTreeMap<String, (String, bool)> =
+            t.db.client
+                .query(
+                    "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull \
+                 FROM pg_attribute a WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 \
+                 AND NOT a.attisdropped",
+                    &[&format!("{SCHEMA}.{}", table.name)],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), (r.get(1), r.get(2))))
+                .collect();
+        assert_eq!(
+            columns.get(table.uuid_column),
+            Some(&("uuid".to_string(), true)),
+            "{}",
+            table.name
+        );
+        for c in table.columns {
+            let ty = match c.ty {
+                PgType::Varchar(n) => format!("character varying({n})"),
+                PgType::Text => "text".into(),
+                PgType::Jsonb => "jsonb".into(),
+                PgType::Numeric { precision, scale } => format!("numeric({precision},{scale})"),
+                PgType::Float8 => "double precision".into(),
+                PgType::Date => "date".into(),
+                PgType::Int4 => "integer".into(),
+                PgType::Uuid => "uuid".into(),
+                PgType::TextArray => "text[]".into(),
+            };
+            assert_eq!(
+                columns.get(c.name),
+                Some(&(ty, c.not_null)),
+                "{}.{}",
+                table.name,
+                c.name
+            );
+        }
+        let key: String =
+            t.db.client
+                .query_one(
+                    "SELECT pg_get_partkeydef($1::text::regclass)",
+                    &[&format!("{SCHEMA}.{}", table.name)],
+                )
+                .unwrap()
+                .get(0);
+        assert_eq!(key, "RANGE (usage_start)", "{}", table.name);
+        assert_eq!(
+            t.db.tracked_partitions(table.name),
+            vec![format!("{}_default", table.name)]
+        );
+    }
+    // The columns the load leaves NULL, as koku's model has them.
+    let extra: String = t
+        .db
+        .client
+        .query_one(
+            &format!(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
+                 WHERE attrelid = '{SCHEMA}.{P_TABLE}'::regclass AND attname = 'normalized_usage_amount'"
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(extra, "double precision");
+}
