@@ -27,9 +27,15 @@ use koku_load::{LoadError, LoadOptions, load};
         commit; then record stage `load` in run.json. Any failure rolls everything back. AWS: the EC2 \
         compute summary is skipped when the transform wrote no rows for it (koku's feature flag), and \
         koku's daily validation (the daily summary's unblended cost per day against the Parquet's) runs \
-        after the commit and only logs.\n\n\
+        after the commit and only logs. OCP-on-AWS: the project daily summary (_p) and the eight UI \
+        tables, deleted by bill and days (_p) or source and days (UI), narrowed to the run's clusters \
+        when run.json names them; every report period of the _p rows must be of the run's month and \
+        the rows' cluster; koku's OCP infrastructure rows of those report periods are deleted before \
+        and back-populated after the insert (reporting_ocpaws_ocp_infrastructure_back_populate.sql), \
+        and the report periods stamped (ocp_on_cloud_updated_datetime).\n\n\
         A load that would leave a day of the window without the rows it has today (an empty or partial \
-        input) is refused unless --allow-emptied-days is given; --dry-run reports the same.\n\n\
+        input) is refused unless --allow-emptied-days is given (OCP-on-AWS UI tables: only a day the _p \
+        file has no rows for either); --dry-run reports the same.\n\n\
         The database comes from --database-url, else DATABASE_URL, else koku's DATABASE_SERVICE_NAME / \
         DATABASE_NAME / DATABASE_USER / DATABASE_PASSWORD variables.",
     after_help = "Examples:\n  \

@@ -17,7 +17,9 @@
 //!   koku's delete is keyed on it;
 //! * a day of the window that has rows in the delete scope today must get rows from the file
 //!   ([`LoadError::WouldEmptyDays`]): an empty or partial input (a wrong `--from`, a missing day of
-//!   files) would otherwise replace koku's rows with nothing. `--allow-emptied-days` accepts it.
+//!   files) would otherwise replace koku's rows with nothing. `--allow-emptied-days` accepts it. The
+//!   guard is per table; a table derived from another one's rows counts a day the other's file still
+//!   has as not emptied ([`Flow::guard_reference`]: the OCP-on-AWS UI tables and the `_p` file).
 
 use std::collections::BTreeMap;
 use std::fmt;
