@@ -504,6 +504,72 @@ fn a_dry_run_reports_every_table_and_changes_nothing() {
     assert_eq!(t.snapshot_all(), before);
 }
 
+/// koku processes the OCP sources already paired with the AWS source (or named) whatever the data
+/// (§1.1): a listed cluster without `_p` rows loses its earlier infrastructure rows and is stamped;
+/// a cluster only the data could pair, or one outside the run's clusters, is left alone.
+#[test]
+fn a_listed_pair_without_rows_loses_its_earlier_infrastructure_rows() {
+    use koku_common::schema::ocp_aws::paired_by::{DATA, MAP};
+    let mut t = OcpAwsDb::new("ocp_aws_listed");
+    let bill = t.db.bill;
+    let (rp_a, rp_b) = (t.rp_a, t.rp_b);
+    t.seed_ocp(rp_b, day(1), "b-earlier", Some(5.0));
+    let stamped = |t: &mut OcpAwsDb, rp: i32| -> bool {
+        t.db.client
+            .query_one(
+                &format!(
+                    "SELECT ocp_on_cloud_updated_datetime IS NOT NULL \
+                     FROM {SCHEMA}.reporting_ocpusagereportperiod WHERE id = $1"
+                ),
+                &[&rp],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let b_rows = |t: &mut OcpAwsDb| {
+        t.count(&format!(
+            "SELECT count(*) FROM {SCHEMA}.{OCP_TABLE} WHERE report_period_id = {rp_b}"
+        ))
+    };
+    let run = |t: &mut OcpAwsDb, clusters: Option<&[&str]>, b_why: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        ocp_aws_workdir_listing(
+            dir.path(),
+            ocp_aws_identity(bill, clusters),
+            &files(cluster_a_rows(rp_a, bill), CLUSTER_A, &[day(1)]),
+            Some(&[
+                (CLUSTER_A, Some(rp_a), MAP),
+                (CLUSTER_B, Some(rp_b), b_why),
+                ("cluster-without-period", None, MAP),
+            ]),
+        );
+        load(dir.path(), &t.db.options()).unwrap()
+    };
+
+    // B paired only by the data, and without rows: not in the run.
+    let r = run(&mut t, None, DATA);
+    assert_eq!(r.ocp_aws().unwrap().pairs.len(), 1);
+    assert_eq!(b_rows(&mut t), 1);
+    assert!(!stamped(&mut t, rp_b));
+    // B already paired, but the run is narrowed to A: left alone.
+    let r = run(&mut t, Some(&[CLUSTER_A]), MAP);
+    assert_eq!(r.ocp_aws().unwrap().pairs.len(), 1);
+    assert_eq!(b_rows(&mut t), 1);
+    // B already paired: in the run; its earlier infrastructure row goes, nothing replaces it.
+    let r = run(&mut t, None, MAP);
+    let o = r.ocp_aws().unwrap();
+    assert_eq!(
+        o.pairs
+            .iter()
+            .map(|p| p.report_period_id)
+            .collect::<Vec<_>>(),
+        vec![rp_a.min(rp_b), rp_a.max(rp_b)]
+    );
+    assert_eq!(o.report_periods_stamped, 2);
+    assert_eq!(b_rows(&mut t), 0);
+    assert!(stamped(&mut t, rp_b));
+}
+
 /// koku-ddl.sql holds the nine tables exactly as the load describes them (koku's types and NOT NULLs,
 /// range partitions on usage_start with a default partition made through a tracking row), and applies
 /// twice and for a second tenant.

@@ -8,7 +8,8 @@
 //!   `reporting_ocpusagereportperiod` of the run's month whose cluster is the rows' cluster, since
 //!   koku's OCP-side delete and back-populate are keyed on it ([`pairs`]);
 //! * koku's PostgreSQL steps around the insert, in the load's transaction, per pair (report period /
-//!   cluster of the `_p` file): §5.3 `delete_infrastructure_raw_cost_from_daily_summary` before the
+//!   cluster of the `_p` file, or listed by the extract as in the run whatever the data, [`pairs`]):
+//!   §5.3 `delete_infrastructure_raw_cost_from_daily_summary` before the
 //!   insert; after it, S12 step 1, koku's back-populate statement ([`BACK_POPULATE`]), and the report
 //!   period's `ocp_on_cloud_updated_datetime` stamp (§4.12 step 5). koku writes no AWS bill stamp in
 //!   this flow (`update_aws_summary_tables` has none), so neither does the load;
@@ -91,7 +92,7 @@ impl Flow for OcpAws {
         id: &RunIdentity,
         wd: &WorkDir,
     ) -> Result<FlowOutcome> {
-        let pairs = pairs::read(wd)?;
+        let pairs = pairs::read(wd, id.ocp_cluster_ids.as_deref())?;
         let month_start = chrono::Datelike::with_day(&id.start_date, 1).expect("day 1 exists");
         for pair in &pairs {
             check_pair(tx, schema, pair, month_start)?;

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use koku_common::schema::Dataset;
-use koku_common::schema::ocp_aws::{OCP_AWS_INPUTS, OCP_AWS_PROJECT_DAILY_SUMMARY, TABLES};
+use koku_common::schema::ocp_aws::{
+    OCP_AWS_CLUSTERS, OCP_AWS_INPUTS, OCP_AWS_PROJECT_DAILY_SUMMARY, TABLES,
+};
 use koku_common::workdir::{RunIdentity, StageRecord, WorkDir, stage};
 
 use super::aws::{ACCOUNT, ALIAS_ID, AWS_SOURCE, AwsDb, Row, batch};
@@ -124,11 +126,45 @@ pub type Files = BTreeMap<&'static str, Vec<Row>>;
 
 /// A work dir whose extract wrote one (empty) input and whose transform wrote `files`.
 pub fn ocp_aws_workdir(dir: &Path, id: RunIdentity, files: &Files) -> WorkDir {
+    ocp_aws_workdir_listing(dir, id, files, None)
+}
+
+/// One row of the extract's `ocp_aws_clusters`: cluster, report period, `paired_by`.
+pub type Candidate<'a> = (&'a str, Option<i32>, &'a str);
+
+/// [`ocp_aws_workdir`] whose extract also wrote `ocp_aws_clusters` with `candidates`.
+pub fn ocp_aws_workdir_listing(
+    dir: &Path,
+    id: RunIdentity,
+    files: &Files,
+    candidates: Option<&[Candidate<'_>]>,
+) -> WorkDir {
     let mut wd = WorkDir::create(dir, id).unwrap();
     let input = OCP_AWS_INPUTS[0];
     let out = wd.writer(input).unwrap().finish().unwrap();
     let mut rec = stage_record(vec![]);
     rec.outputs.insert(input.name.to_string(), out);
+    if let Some(candidates) = candidates {
+        let rows: Vec<Row> = candidates
+            .iter()
+            .map(|&(cluster, rp, why)| {
+                let r = Row::default()
+                    .text("source", &format!("source-of-{cluster}"))
+                    .text("cluster_id", cluster)
+                    .text("cluster_alias", &format!("{cluster} alias"))
+                    .text("distribution", "cpu")
+                    .text("paired_by", why);
+                match rp {
+                    Some(rp) => r.int("report_period_id", rp),
+                    None => r,
+                }
+            })
+            .collect();
+        let mut w = wd.writer(&OCP_AWS_CLUSTERS).unwrap();
+        w.write(&batch(&OCP_AWS_CLUSTERS, &rows)).unwrap();
+        rec.outputs
+            .insert(OCP_AWS_CLUSTERS.name.to_string(), w.finish().unwrap());
+    }
     wd.record_stage(stage::EXTRACT, rec).unwrap();
 
     let mut rec = stage_record(wd.outputs_as_inputs(stage::EXTRACT));
