@@ -648,3 +648,42 @@ fn the_ddl_matches_the_loads_description_of_the_nine_tables() {
         .get(0);
     assert_eq!(extra, "double precision");
 }
+
+/// koku parity, documented: a `_p` row with NULL costs (§4.7's phantom compute rows) back-populates an
+/// OCP row with a NULL infrastructure raw cost, which koku's §5.3 delete (`IS NOT NULL AND != 0`)
+/// never removes, so each re-run adds one more (koku's OCP summary delete, which takes NULL and 0
+/// raw-cost rows, clears them on the OCP source's next run).
+#[test]
+fn a_null_cost_row_back_populates_a_null_raw_cost_row_that_a_reload_keeps_as_koku_does() {
+    let mut t = OcpAwsDb::new("ocp_aws_null_cost");
+    let bill = t.db.bill;
+    let mut rows = cluster_a_rows(t.rp_a, bill);
+    rows.push(
+        p_row(t.rp_a, CLUSTER_A, bill, day(1), "phantom")
+            .set("calculated_amortized_cost", common::aws::V::F(None))
+            .set("markup_cost_amortized", common::aws::V::F(None)),
+    );
+    let null_rows = |t: &mut OcpAwsDb| {
+        t.count(&format!(
+            "SELECT count(*) FROM {SCHEMA}.{OCP_TABLE} WHERE namespace = 'phantom' \
+             AND infrastructure_raw_cost IS NULL"
+        ))
+    };
+    for expected in [1, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        ocp_aws_workdir(
+            dir.path(),
+            ocp_aws_identity(bill, None),
+            &files(rows.clone(), CLUSTER_A, &[day(1), day(2)]),
+        );
+        load(dir.path(), &t.db.options()).unwrap();
+        assert_eq!(null_rows(&mut t), expected);
+    }
+    // The costed rows are replaced, not added to.
+    assert_eq!(
+        t.count(&format!(
+            "SELECT count(*) FROM {SCHEMA}.{OCP_TABLE} WHERE infrastructure_raw_cost IS NOT NULL"
+        )),
+        3
+    );
+}
