@@ -19,6 +19,12 @@
 //!   line gone), not the empty or partial input the guard is for; a day the `_p` file lacks too is
 //!   refused (for the `_p` table first).
 //!
+//! koku's statements are run as koku runs them, quirks included: the back-populate is keyed on the
+//! report period only (rows of another AWS source for the same cluster are grouped in too), and a `_p`
+//! row with NULL costs (§4.7's phantom compute rows) back-populates a NULL raw cost, which §5.3's
+//! delete (`IS NOT NULL AND != 0`) never removes, so each re-run adds one more until the OCP source's
+//! next summary deletes it (tests/ocp_aws.rs pins both).
+//!
 //! Left to koku (PostgreSQL statements it runs after the summary that read the `_p` table this load
 //! writes, so they see the loaded rows whenever koku runs them): the tag summaries (S12 step 2), the tag
 //! mapping (step 3, which rewrites `_p.tags`), the category summary, OCP-on-All and the OCP UI/markup
