@@ -14,13 +14,17 @@
 //! * [`ocp`]: `koku-extract ocp` — its orchestration and its PostgreSQL inputs (cluster, report
 //!   period, enabled keys, cost categories, node roles);
 //! * [`aws`]: `koku-extract aws` — the month partition of the daily CUR and its PostgreSQL inputs
-//!   (bill, markup, enabled keys, account aliases, organizational units).
+//!   (bill, markup, enabled keys, account aliases, organizational units);
+//! * [`ocp_aws`]: `koku-extract ocp-aws` — the AWS source's daily and hourly CUR, its candidate OCP
+//!   sources' raw usage keys and daily summaries (from `koku-transform ocp` work dirs), and the
+//!   PostgreSQL inputs of the pairing and tag matching.
 
 pub mod aws;
 pub mod checks;
 pub mod error;
 pub mod layout;
 pub mod ocp;
+pub mod ocp_aws;
 pub mod parquet_read;
 pub mod pg;
 pub mod source;
@@ -32,5 +36,7 @@ pub use aws::{AwsRequest, extract_aws};
 pub use error::{ExtractError, Result};
 pub use ocp::pg_inputs::PgOverrides;
 pub use ocp::{OcpRequest, extract_ocp};
+pub use ocp_aws::pg_inputs::OcpAwsPgOverrides;
+pub use ocp_aws::{OcpAwsRequest, extract_ocp_aws};
 pub use source::{LocalSource, ObjectMeta, ObjectSource, S3Source, SourceSpec};
 pub use stream::{DatasetSummary, ExtractOptions, ExtractReport, new_runtime};

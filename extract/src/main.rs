@@ -14,7 +14,7 @@ use koku_common::config::{DbConfig, S3Config};
 use koku_extract::pg::parse_enabled_keys;
 use koku_extract::{
     AwsPgOverrides, AwsRequest, ExtractOptions, ExtractReport, LocalSource, ObjectSource,
-    OcpRequest, PgOverrides, S3Source, SourceSpec,
+    OcpAwsPgOverrides, OcpAwsRequest, OcpRequest, PgOverrides, S3Source, SourceSpec,
 };
 use tokio::runtime::Runtime;
 use uuid::Uuid;
@@ -41,6 +41,14 @@ enum Command {
     /// The hourly CUR is not read (only the OCP-on-AWS flow needs it).
     #[command(after_help = AWS_EXAMPLES)]
     Aws(AwsArgs),
+    /// Extract the inputs of OpenShift-on-AWS cost attribution for one AWS source and one window of
+    /// one month: the AWS source's daily CUR (whole month partition) and hourly CUR (window rows of
+    /// disks the OCP rows name), the candidate OCP sources' raw daily pod/storage usage keys, the OCP
+    /// daily summary of every OCP source of the tenant (from `koku-transform ocp` work dirs), and the
+    /// PostgreSQL inputs (candidates and their pairing, enabled keys, matched tags, account aliases,
+    /// markup).
+    #[command(name = "ocp-aws", after_help = OCP_AWS_EXAMPLES)]
+    OcpAws(OcpAwsArgs),
 }
 
 const OCP_EXAMPLES: &str = "Examples:
@@ -71,6 +79,29 @@ Examples:
       --start-date 2025-10-01 --end-date 2025-10-02 --bill-id 101 --markup 10 \\
       --enabled-keys app --account-aliases testdata/aws/01-ec2-compute/reporting_awsaccountalias.csv \\
       --org-units testdata/aws/01-ec2-compute/reporting_awsorganizationalunit.csv --out /tmp/aws1";
+
+const OCP_AWS_EXAMPLES: &str = "The OCP sources: with a database, every OCP source of the tenant (public.api_provider of type
+OCP whose api_customer.schema_name is --schema); the candidates are those paired with the AWS
+source in api_providerinfrastructuremap (paired_by map) or not paired yet (data), or only the
+--ocp-source ones (named). The OCP daily summary of every OCP source of the tenant is read from
+--ocp-workdir (one work dir of `koku-extract ocp` + `koku-transform ocp` per source, same tenant and
+month); a source without one is refused (reading it from koku's PostgreSQL is not implemented).
+Without a database the sources are those of --ocp-workdir (cluster id, alias and report period from
+their run.json), with --distribution, --enabled-key and --matched-tag as flags.
+
+The AWS source's bill, markup and account aliases are read as `koku-extract aws` reads them
+(--bill-id, --markup, --account-aliases override; without a database they are required).
+
+Examples:
+  # koku's bucket and database, two OCP sources transformed beforehand:
+  koku-extract ocp-aws --from s3://koku-report --schema org1234567 --aws-source $AWS_SOURCE_UUID \\
+      --year 2025 --month 10 --ocp-workdir /scratch/ocp1 --ocp-workdir /scratch/ocp2 --out /scratch/ocpaws1
+  # a local copy of the bucket, every PostgreSQL input as a flag:
+  koku-extract ocp-aws --from ./testdata/ocp-aws --schema org1234567 \\
+      --aws-source 00000000-0000-0000-0000-000000000002 --year 2025 --month 10 \\
+      --ocp-workdir /tmp/ocp1 --bill-id 101 --markup 10 --account-aliases aliases.csv \\
+      --distribution 00000000-0000-0000-0000-000000000001=memory \\
+      --enabled-key aws:app --enabled-key ocp:app --out /tmp/ocpaws1";
 
 /// What every flow's extract takes: where koku's Parquet is, the run's month and window, koku's
 /// database, S3 settings, tuning, and the work dir.
@@ -189,6 +220,46 @@ struct AwsArgs {
     org_units: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct OcpAwsArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The AWS source (provider) UUID.
+    #[arg(long, value_name = "AWS_UUID")]
+    aws_source: Uuid,
+    /// Only these OCP sources are candidates (paired_by named; the load then replaces only their
+    /// clusters' rows). Repeatable. Default: every OCP source the AWS source may run.
+    #[arg(long, value_name = "OCP_UUID")]
+    ocp_source: Vec<Uuid>,
+    /// A work dir of `koku-extract ocp` + `koku-transform ocp` of one OCP source of the tenant, same
+    /// schema and month: its OCP daily summary rows of the window are copied. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    ocp_workdir: Vec<PathBuf>,
+    /// reporting_awscostentrybill id of the month (default: from the database, as koku picks it).
+    #[arg(long, value_name = "N")]
+    bill_id: Option<i32>,
+    /// The AWS source's cost model markup in percent (m = PERCENT / 100; 0 = no cost model).
+    /// Default: from the database.
+    #[arg(long, value_name = "PERCENT", allow_negative_numbers = true)]
+    markup: Option<f64>,
+    /// CSV with header `id,account_id,account_alias` (default: the database's
+    /// reporting_awsaccountalias).
+    #[arg(long, value_name = "FILE")]
+    account_aliases: Option<PathBuf>,
+    /// The cost model distribution of an OCP source (default: its cost model's
+    /// distribution_info.distribution_type in the database, else cpu). Repeatable.
+    #[arg(long, value_name = "OCP_UUID=cpu|memory", value_parser = koku_extract::ocp_aws::pg_inputs::parse_distribution)]
+    distribution: Vec<(Uuid, String)>,
+    /// An enabled tag key, `aws:KEY` or `ocp:KEY`. Repeatable; giving any replaces the database's
+    /// (without a database: none when not given).
+    #[arg(long, value_name = "aws:KEY|ocp:KEY", value_parser = koku_extract::ocp_aws::pg_inputs::parse_enabled_key)]
+    enabled_key: Vec<(String, String)>,
+    /// A generic matched tag (koku's PostgreSQL path, spec §4.1). Repeatable; giving any replaces
+    /// the database's statement. None: the transform computes koku's Trino fallback.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = koku_extract::ocp_aws::pg_inputs::parse_matched_tag)]
+    matched_tag: Vec<(String, String)>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -199,6 +270,10 @@ fn main() -> ExitCode {
         Command::Aws(args) => {
             koku_common::logging::init(args.run.verbose);
             run_aws(args)
+        }
+        Command::OcpAws(args) => {
+            koku_common::logging::init(args.run.verbose);
+            run_ocp_aws(args)
         }
     };
     match result {
@@ -302,12 +377,45 @@ fn run_aws(args: AwsArgs) -> anyhow::Result<()> {
             enabled_keys: args.enabled_keys.as_deref().map(parse_enabled_keys),
             account_aliases: args.account_aliases,
             org_units: args.org_units,
+            without_org_units: false,
         },
         database: database(&args.run)?,
         out: args.run.out.clone(),
     };
     tracing::info!(from = %source.root(), out = %args.run.out.display(), "extracting");
     let report = koku_extract::extract_aws(&rt, source, &request, &options(&args.run))?;
+    print_report(&report);
+    Ok(())
+}
+
+fn run_ocp_aws(args: OcpAwsArgs) -> anyhow::Result<()> {
+    let (rt, source) = open_source(&args.run)?;
+    let some_if_given = |v: Vec<(String, String)>| (!v.is_empty()).then_some(v);
+    let request = OcpAwsRequest {
+        schema: args.run.schema.clone(),
+        aws_source: args.aws_source,
+        year: args.run.year,
+        month: args.run.month,
+        start_date: args.run.start_date,
+        end_date: args.run.end_date,
+        aws_pg: AwsPgOverrides {
+            bill_id: args.bill_id,
+            markup_percent: args.markup,
+            account_aliases: args.account_aliases,
+            ..AwsPgOverrides::default()
+        },
+        pg: OcpAwsPgOverrides {
+            ocp_sources: args.ocp_source,
+            distributions: args.distribution,
+            enabled_keys: some_if_given(args.enabled_key),
+            matched_tags: some_if_given(args.matched_tag),
+        },
+        ocp_workdirs: args.ocp_workdir,
+        database: database(&args.run)?,
+        out: args.run.out.clone(),
+    };
+    tracing::info!(from = %source.root(), out = %args.run.out.display(), "extracting");
+    let report = koku_extract::extract_ocp_aws(&rt, source, &request, &options(&args.run))?;
     print_report(&report);
     Ok(())
 }

@@ -181,7 +181,72 @@ pub fn stream_dataset(
     bar: &ProgressBar,
     observe: &mut dyn FnMut(&RecordBatch),
 ) -> Result<Streamed> {
-    let mut coalescer = BatchCoalescer::new(dataset.schema(), opts.batch_size.max(1));
+    let mut keep = |batch: RecordBatch| {
+        observe(&batch);
+        Ok(batch)
+    };
+    stream_inner(
+        rt,
+        source,
+        dataset,
+        dataset,
+        objects,
+        cache,
+        bounds,
+        opts,
+        writer,
+        bar,
+        &mut |_, batch| keep(batch),
+    )
+}
+
+/// [`stream_dataset`] for a writer whose dataset (`out`) differs from what the files hold:
+/// `file_dataset` says what to decode from each object (columns, time filter, checks), `map` turns
+/// each kept batch, with the object's key, into a batch of `out` (adding a column the key holds,
+/// dropping rows: the OCP-on-AWS flow).
+#[allow(clippy::too_many_arguments)]
+pub fn stream_mapped(
+    rt: &Runtime,
+    source: &Arc<dyn ObjectSource>,
+    file_dataset: &'static Dataset,
+    out: &'static Dataset,
+    objects: &[ObjectMeta],
+    bounds: (i64, i64),
+    opts: &ExtractOptions,
+    writer: &mut DatasetWriter,
+    bar: &ProgressBar,
+    map: &mut dyn FnMut(&str, RecordBatch) -> Result<RecordBatch>,
+) -> Result<Streamed> {
+    stream_inner(
+        rt,
+        source,
+        file_dataset,
+        out,
+        objects,
+        None,
+        bounds,
+        opts,
+        writer,
+        bar,
+        map,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream_inner(
+    rt: &Runtime,
+    source: &Arc<dyn ObjectSource>,
+    dataset: &'static Dataset,
+    out: &'static Dataset,
+    objects: &[ObjectMeta],
+    cache: Option<Vec<Bytes>>,
+    bounds: (i64, i64),
+    opts: &ExtractOptions,
+    writer: &mut DatasetWriter,
+    bar: &ProgressBar,
+    map: &mut dyn FnMut(&str, RecordBatch) -> Result<RecordBatch>,
+) -> Result<Streamed> {
+    let mut coalescer = BatchCoalescer::new(out.schema(), opts.batch_size.max(1));
     let mut records = Vec::with_capacity(objects.len());
     let mut findings = Findings::default();
     let mut rows_in_files = 0u64;
@@ -198,9 +263,8 @@ pub fn stream_dataset(
         let mut kept = 0u64;
         let mut batches = pq.batches(dataset, bounds, opts.batch_size)?;
         for batch in batches.by_ref() {
-            let batch = batch?;
+            let batch = map(&meta.key, batch?)?;
             kept += batch.num_rows() as u64;
-            observe(&batch);
             coalescer
                 .push_batch(batch)
                 .map_err(|e| ExtractError::arrow(&file, e))?;

@@ -35,6 +35,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, RecordBatch};
 use chrono::{NaiveDate, Utc};
+use indicatif::ProgressBar;
 use koku_common::config::DbConfig;
 use koku_common::schema::aws::{AWS_INPUTS, AWS_LINE_ITEMS_DAILY};
 use koku_common::schema::{Columns, Dataset, Origin};
@@ -45,7 +46,7 @@ use uuid::Uuid;
 
 use crate::error::{ExtractError, Result};
 use crate::layout::{Partition, account, validate_schema_name};
-use crate::source::ObjectSource;
+use crate::source::{ObjectMeta, ObjectSource};
 use crate::stream::{
     DatasetSummary, ExtractOptions, ExtractReport, datasets_json, files_read, progress_bar,
     record_extract, stream_dataset,
@@ -172,36 +173,18 @@ pub fn extract_aws(
         let mut writer = workdir.writer(dataset)?;
         match dataset.origin {
             Origin::Parquet(_) => {
-                let read = stream_dataset(
+                let read = stream_daily_cur(
                     rt,
                     &source,
-                    dataset,
                     &objects,
-                    None,
-                    WHOLE_PARTITION,
+                    &prefix,
                     opts,
                     &mut writer,
                     &bar,
                     &mut |batch| daily.add(batch),
                 )?;
-                without_date = read.rows_in_files - writer.rows();
-                let mut warnings = read.findings.lines();
-                if without_date > 0 {
-                    warnings.push(format!(
-                        "{without_date} row(s) without lineitem_usagestartdate left out (koku's EC2 summary would add \
-                         their measures to their instance's monthly totals)"
-                    ));
-                }
-                for w in &warnings {
-                    tracing::warn!("{}: {w}", dataset.name);
-                }
-                summaries.push(DatasetSummary {
-                    name: dataset.name,
-                    rows: writer.rows(),
-                    files: Some(objects.len()),
-                    from: source.location(&prefix),
-                    warnings,
-                });
+                without_date = read.without_date;
+                summaries.push(read.summary);
                 inputs.extend(read.inputs);
             }
             Origin::Postgres => {
@@ -249,6 +232,64 @@ pub fn extract_aws(
         identity,
         datasets: summaries,
         outputs,
+    })
+}
+
+/// What [`stream_daily_cur`] read.
+pub(crate) struct DailyCurRead {
+    pub summary: DatasetSummary,
+    pub inputs: Vec<InputRecord>,
+    /// Rows left out for a NULL `lineitem_usagestartdate` (see the module docs, step 5).
+    pub without_date: u64,
+}
+
+/// Step 5: the whole month partition of the daily CUR (`objects`, listed under `prefix`) into
+/// `writer`, as the AWS flow reads it; shared with the OCP-on-AWS flow, which reads it the same way.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stream_daily_cur(
+    rt: &Runtime,
+    source: &Arc<dyn ObjectSource>,
+    objects: &[ObjectMeta],
+    prefix: &str,
+    opts: &ExtractOptions,
+    writer: &mut DatasetWriter,
+    bar: &ProgressBar,
+    observe: &mut dyn FnMut(&RecordBatch),
+) -> Result<DailyCurRead> {
+    let dataset = &AWS_LINE_ITEMS_DAILY;
+    let read = stream_dataset(
+        rt,
+        source,
+        dataset,
+        objects,
+        None,
+        WHOLE_PARTITION,
+        opts,
+        writer,
+        bar,
+        observe,
+    )?;
+    let without_date = read.rows_in_files - writer.rows();
+    let mut warnings = read.findings.lines();
+    if without_date > 0 {
+        warnings.push(format!(
+            "{without_date} row(s) without lineitem_usagestartdate left out (koku's EC2 summary would add \
+             their measures to their instance's monthly totals)"
+        ));
+    }
+    for w in &warnings {
+        tracing::warn!("{}: {w}", dataset.name);
+    }
+    Ok(DailyCurRead {
+        summary: DatasetSummary {
+            name: dataset.name,
+            rows: writer.rows(),
+            files: Some(objects.len()),
+            from: source.location(prefix),
+            warnings,
+        },
+        inputs: read.inputs,
+        without_date,
     })
 }
 

@@ -49,6 +49,9 @@ pub struct AwsPgOverrides {
     /// CSV with header `id,org_unit_id,org_unit_name,org_unit_path,account_alias_id,provider_id,
     /// created_timestamp,deleted_timestamp`.
     pub org_units: Option<PathBuf>,
+    /// The caller does not write the organizational units (the OCP-on-AWS flow): neither the flag
+    /// nor the database is asked for them, and they resolve to none.
+    pub without_org_units: bool,
 }
 
 /// A row of `reporting_awsaccountalias`.
@@ -110,7 +113,7 @@ pub fn resolve(
         || flags.markup_percent.is_none()
         || flags.enabled_keys.is_none()
         || flags.account_aliases.is_none()
-        || flags.org_units.is_none();
+        || (flags.org_units.is_none() && !flags.without_org_units);
     let mut inputs = match db {
         Some(db) if needs_db => from_database(db, schema, source, month_start, flags)?,
         _ => from_flags(flags, source)?,
@@ -155,7 +158,7 @@ fn from_flags(flags: &AwsPgOverrides, source: &Uuid) -> Result<AwsPgInputs> {
         ),
         (
             "--org-units",
-            flags.org_units.is_some(),
+            flags.org_units.is_some() || flags.without_org_units,
             "CSV file with header id,org_unit_id,org_unit_name,org_unit_path,account_alias_id,provider_id,created_timestamp,deleted_timestamp",
         ),
     ])?;
@@ -165,7 +168,10 @@ fn from_flags(flags: &AwsPgOverrides, source: &Uuid) -> Result<AwsPgInputs> {
         markup_source: MarkupSource::Flag,
         enabled_keys: flags.enabled_keys.clone().expect("checked"),
         account_aliases: read_account_aliases(flags.account_aliases.as_deref().expect("checked"))?,
-        org_units: read_org_units(flags.org_units.as_deref().expect("checked"), source)?,
+        org_units: match flags.org_units.as_deref() {
+            Some(path) => read_org_units(path, source)?,
+            None => Vec::new(),
+        },
         provenance: vec![
             ("bill_id", Provenance::Flag("--bill-id")),
             ("markup", Provenance::Flag("--markup")),
@@ -300,6 +306,7 @@ fn from_database(
     };
 
     let org_units = match &flags.org_units {
+        None if flags.without_org_units => Vec::new(),
         Some(path) => {
             provenance.push(("organizational_units", Provenance::Flag("--org-units")));
             read_org_units(path, source)?
