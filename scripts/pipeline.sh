@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Chain the three stages for one run:
 #
-#   scripts/pipeline.sh WORKDIR [--flow ocp|aws] [--database-url URL] [--dry-run] [--allow-emptied-days]
+#   scripts/pipeline.sh WORKDIR [--flow ocp|aws|ocp-aws] [--database-url URL] [--dry-run] [--allow-emptied-days]
 #                       [--lock-timeout SECS] -- EXTRACT_ARGS...
 #
 # EXTRACT_ARGS are `koku-extract <flow>` flags (--from, --schema, --source, --year, --month, ...; not --out);
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --flow)
             [ $# -ge 2 ] || usage
-            case "$2" in ocp|aws) FLOW="$2" ;; *) echo "pipeline.sh: unknown flow $2 (ocp, aws)" >&2; exit 2 ;; esac
+            case "$2" in ocp|aws|ocp-aws) FLOW="$2" ;; *) echo "pipeline.sh: unknown flow $2 (ocp, aws, ocp-aws)" >&2; exit 2 ;; esac
             shift 2 ;;
         --database-url)
             [ $# -ge 2 ] || usage
