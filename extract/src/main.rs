@@ -85,7 +85,8 @@ OCP whose api_customer.schema_name is --schema); the candidates are those paired
 source in api_providerinfrastructuremap (paired_by map) or not paired yet (data), or only the
 --ocp-source ones (named). The OCP daily summary of every OCP source of the tenant is read from
 --ocp-workdir (one work dir of `koku-extract ocp` + `koku-transform ocp` per source, same tenant and
-month); a source without one is refused (reading it from koku's PostgreSQL is not implemented).
+month), else from koku's reporting_ocpusagelineitem_daily_summary (the rows koku's Trino summary
+wrote; CSI volume handles from the source's raw daily storage usage).
 Without a database the sources are those of --ocp-workdir (cluster id, alias and report period from
 their run.json), with --distribution, --enabled-key and --matched-tag as flags.
 
@@ -232,7 +233,9 @@ struct OcpAwsArgs {
     #[arg(long, value_name = "OCP_UUID")]
     ocp_source: Vec<Uuid>,
     /// A work dir of `koku-extract ocp` + `koku-transform ocp` of one OCP source of the tenant, same
-    /// schema and month: its OCP daily summary rows of the window are copied. Repeatable.
+    /// schema and month: its OCP daily summary rows of the window are copied. Repeatable. Without a
+    /// database the OCP sources are exactly these; with one, a source without a work dir is read
+    /// from koku's reporting_ocpusagelineitem_daily_summary.
     #[arg(long, value_name = "DIR")]
     ocp_workdir: Vec<PathBuf>,
     /// reporting_awscostentrybill id of the month (default: from the database, as koku picks it).

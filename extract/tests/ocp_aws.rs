@@ -630,22 +630,156 @@ fn database_run_reads_candidates_pairing_report_periods_and_matched_tags_like_ko
     let (w1, w2) = two_workdirs(tmp.path());
     let w3 = ocp_workdir(&tmp.path().join("ocp3"), SCHEMA, "10", O3, "c3", &[]);
 
-    // O3 is a tenant OCP source: its summary is an input even though it is not a candidate.
-    let out = tmp.path().join("out");
+    // O3 is a tenant OCP source: its summary is an input even though it is not a candidate. Without
+    // --ocp-workdir it is read from koku's table: only the rows koku's Trino summary wrote, the CSI
+    // handle of its Storage row from O3's raw storage usage, row_kind derived, labels compact and
+    // sorted.
+    put_parquet(
+        &tree,
+        &format!("{}/s.parquet", daily("storage_usage", O3, "10")),
+        &batch(vec![
+            (
+                "interval_start",
+                ts(&["2025-10-03 00:00:00", "2025-10-03 00:00:00"]),
+            ),
+            ("persistentvolume", utf8(&[Some("pv-3"), Some("pv-x")])),
+            ("csi_volume_handle", utf8(&[Some("vol-333"), Some("")])),
+        ]),
+    );
+    client
+        .batch_execute(&format!(
+            r#"
+            SET search_path TO "{SCHEMA}";
+            INSERT INTO reporting_ocpusagelineitem_daily_summary
+                (uuid, report_period_id, cluster_id, data_source, usage_start, usage_end, namespace, node,
+                 pod_labels, pod_effective_usage_cpu_core_hours, persistentvolume, persistentvolumeclaim,
+                 source_uuid, infrastructure_raw_cost, cost_model_rate_type, monthly_cost_type,
+                 infrastructure_usage_cost) VALUES
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-10-03', '2025-10-03', 'ns3', 'n3',
+                 '{{"zz": "1", "app": "x"}}', 2.5, NULL, NULL, '{O3}', NULL, NULL, NULL,
+                 '{{"cpu": 0.000000000, "memory": 0.000000000, "storage": 0.000000000}}'),
+                (gen_random_uuid(), 13, 'c3', 'Storage', '2025-10-03', '2025-10-03', 'ns3', NULL,
+                 NULL, NULL, 'pv-3', 'pvc-3', '{O3}', NULL, NULL, NULL, NULL),
+                (gen_random_uuid(), 13, 'c3', 'Storage', '2025-10-03', '2025-10-03', 'ns3', NULL,
+                 NULL, NULL, 'pv-x', 'pvc-x', '{O3}', NULL, NULL, NULL, NULL),
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-10-02', '2025-10-02', 'Worker unallocated', 'n3',
+                 NULL, 1, NULL, NULL, '{O3}', NULL, NULL, NULL, NULL),
+                -- back-populated by OCP on AWS, cost model rows, another month, another source
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-10-03', '2025-10-03', 'ns3', 'n3',
+                 NULL, NULL, NULL, NULL, '{O3}', 1.5, NULL, NULL, NULL),
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-10-03', '2025-10-03', 'ns3', 'n3',
+                 NULL, NULL, NULL, NULL, '{O3}', NULL, 'Infrastructure', NULL, NULL),
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-10-03', '2025-10-03', 'ns3', 'n3',
+                 NULL, NULL, NULL, NULL, '{O3}', NULL, NULL, 'Node', NULL),
+                (gen_random_uuid(), 13, 'c3', 'Pod', '2025-11-01', '2025-11-01', 'ns3', 'n3',
+                 NULL, NULL, NULL, NULL, '{O3}', NULL, NULL, NULL, NULL),
+                (gen_random_uuid(), 11, 'c1', 'Pod', '2025-10-03', '2025-10-03', 'ns1', 'n1',
+                 NULL, NULL, NULL, NULL, '{O1}', NULL, NULL, NULL, NULL);
+            RESET search_path;
+            "#
+        ))
+        .unwrap();
+    let out_b = tmp.path().join("out_b");
     let mut c = bin();
-    base(&mut c, &tree, &out);
+    base(&mut c, &tree, &out_b);
     c.args(["--database-url", &url])
         .arg("--ocp-workdir")
         .arg(&w1)
         .arg("--ocp-workdir")
         .arg(&w2);
-    c.assert()
-        .failure()
-        .stderr(predicate::str::contains(format!(
-            "give --ocp-workdir for source {O3}"
-        )));
-    assert!(files_in(&out).is_empty());
+    c.assert().success();
+    let summary = rows(&out_b, &OCP_DAILY_SUMMARY);
+    let at = |name| OCP_DAILY_SUMMARY.column_index(name).unwrap();
+    let o3: Vec<Vec<String>> = summary
+        .iter()
+        .filter(|r| r[at("source_uuid")] == O3)
+        .map(|r| {
+            [
+                "row_kind",
+                "usage_start",
+                "namespace",
+                "pod_labels",
+                "pod_effective_usage_cpu_core_hours",
+                "persistentvolume",
+                "csi_volume_handle",
+                "report_period_id",
+                "infrastructure_usage_cost",
+            ]
+            .iter()
+            .map(|c| r[at(c)].clone())
+            .collect()
+        })
+        .collect();
+    assert_eq!(
+        o3,
+        strs(&[
+            &[
+                "unallocated",
+                "2025-10-02",
+                "Worker unallocated",
+                "NULL",
+                "1.0",
+                "NULL",
+                "NULL",
+                "13",
+                "NULL"
+            ],
+            &[
+                "pod",
+                "2025-10-03",
+                "ns3",
+                r#"{"app":"x","zz":"1"}"#,
+                "2.5",
+                "NULL",
+                "NULL",
+                "13",
+                r#"{"cpu": 0.000000000, "memory": 0.000000000, "storage": 0.000000000}"#
+            ],
+            &[
+                "storage",
+                "2025-10-03",
+                "ns3",
+                "NULL",
+                "NULL",
+                "pv-3",
+                "vol-333",
+                "13",
+                "NULL"
+            ],
+            &[
+                "storage",
+                "2025-10-03",
+                "ns3",
+                "NULL",
+                "NULL",
+                "pv-x",
+                "NULL",
+                "13",
+                "NULL"
+            ],
+        ])
+    );
+    // The handle read from PostgreSQL's source counts for the hourly CUR filter too (O1's vol-abc
+    // and vol-late, O3's vol-333).
+    assert_eq!(
+        WorkDir::open(&out_b)
+            .unwrap()
+            .stage(stage::EXTRACT)
+            .unwrap()
+            .details["hourly_cur_filter"]["csi_volume_handles"],
+        3
+    );
+    // O1's rows come from its work dir, not the table.
+    assert_eq!(
+        summary
+            .iter()
+            .filter(|r| r[at("source_uuid")] == O1)
+            .count(),
+        4
+    );
 
+    // With a work dir for every source, the work dirs are read (O3's is empty).
+    let out = tmp.path().join("out");
     let mut c = bin();
     base(&mut c, &tree, &out);
     c.args(["--database-url", &url]);

@@ -9,8 +9,8 @@
 //! 3. resolve the PostgreSQL inputs: the AWS source's bill, markup and account aliases exactly as
 //!    `koku-extract aws` reads them, then the OCP sources of the tenant, the candidates
 //!    ([`pg_inputs`]), the enabled keys and the matched tags. Every OCP source of the tenant must
-//!    have its OCP daily summary here (§2.5); reading it from koku's PostgreSQL instead of a work
-//!    dir is not implemented, so a source without `--ocp-workdir` is refused, naming it;
+//!    have its OCP daily summary here (§2.5): from its `--ocp-workdir`, else from koku's PostgreSQL
+//!    table ([`ocp_pg_summary`], with the CSI handles from its raw daily storage usage);
 //! 4. list the AWS daily CUR's month partition (no file at all is refused unless `--allow-empty`),
 //!    the hourly CUR's, and the candidates' daily pod and storage usage partitions;
 //! 5. collect the CSI volume handles of the OCP rows of the window: the hourly CUR rows whose
@@ -19,6 +19,7 @@
 //! 6. create the work dir (flow `ocp-aws`, the AWS source, its bill, the named clusters) and stream
 //!    every dataset into it, then rename everything into place and record the stage.
 
+pub mod ocp_pg_summary;
 pub mod ocp_summary;
 pub mod pg_inputs;
 
@@ -44,10 +45,11 @@ use crate::aws::pg_inputs::{self as aws_pg, AwsPgOverrides};
 use crate::aws::stream_daily_cur;
 use crate::error::{ExtractError, Result};
 use crate::layout::{Partition, account, validate_schema_name};
+use crate::parquet_read::ParquetFile;
 use crate::source::{ObjectMeta, ObjectSource};
 use crate::stream::{
-    DatasetSummary, ExtractOptions, ExtractReport, datasets_json, files_read, progress_bar,
-    record_extract, stream_mapped,
+    DatasetSummary, ExtractOptions, ExtractReport, datasets_json, fetch_in_order, files_read,
+    progress_bar, record_extract, stream_mapped,
 };
 use crate::window::Window;
 use ocp_summary::OcpSummaryInput;
@@ -111,6 +113,64 @@ pub struct OcpAwsRequest {
 struct Listing {
     prefix: String,
     objects: Vec<ObjectMeta>,
+}
+
+fn partition(schema: &str, uuid: &str, window: &Window) -> Partition {
+    Partition {
+        account: account(schema).to_string(),
+        source_uuid: uuid.to_string(),
+        year: window.year_str(),
+        month: window.month_str(),
+    }
+}
+
+/// The objects of `dataset` in `partition`, logged.
+fn list_in(
+    rt: &Runtime,
+    source: &Arc<dyn ObjectSource>,
+    dataset: &Dataset,
+    partition: &Partition,
+) -> Result<Listing> {
+    let prefix = partition.prefix(dataset).expect("a Parquet dataset");
+    let objects = rt.block_on(source.list(&prefix))?;
+    tracing::info!(
+        dataset = dataset.name,
+        files = objects.len(),
+        prefix = %source.location(&prefix),
+        "listed"
+    );
+    Ok(Listing { prefix, objects })
+}
+
+/// Persistent volume → CSI volume handle of a source's raw daily storage usage of the window (the
+/// largest non-empty handle of a volume, should a volume show several).
+fn pv_handles(
+    rt: &Runtime,
+    source: &Arc<dyn ObjectSource>,
+    objects: &[ObjectMeta],
+    window: &Window,
+    opts: &ExtractOptions,
+) -> Result<HashMap<String, String>> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for (meta, bytes) in fetch_in_order(rt, source, objects, opts.concurrency) {
+        let file = source.location(&meta.key);
+        let pq = ParquetFile::open(&file, bytes?)?;
+        for batch in pq.batches(&STORAGE_KEYS_IN_FILES, window.bounds_ms(), opts.batch_size)? {
+            let batch = batch?;
+            let c = Columns::new(&STORAGE_KEYS_IN_FILES, &batch);
+            let (pv, h) = (c.text("persistentvolume"), c.text("csi_volume_handle"));
+            for i in 0..batch.num_rows() {
+                if pv.is_null(i) || h.is_null(i) || h.value(i).is_empty() {
+                    continue;
+                }
+                let e = out.entry(pv.value(i).to_string()).or_default();
+                if h.value(i) > e.as_str() {
+                    *e = h.value(i).to_string();
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Run the OCP-on-AWS extract. See the module documentation for the order of operations.
@@ -193,27 +253,39 @@ pub fn extract_ocp_aws(
             )));
         }
     }
-    let missing: Vec<&String> = pg
+    let missing: Vec<String> = pg
         .tenant_ocp_sources
         .iter()
         .filter(|s| !ocp.iter().any(|o| &o.identity.source_uuid == *s))
+        .cloned()
         .collect();
-    if let Some(first) = missing.first() {
-        return Err(ExtractError::MissingFlag {
-            flag: "--ocp-workdir",
-            why: format!(
-                "give --ocp-workdir for source {first} (a work dir of `koku-extract ocp` + `koku-transform ocp` of \
-                 {}-{}): the OCP daily summary of every OCP source of the tenant is an input (spec §2.5), and \
-                 reading it from koku's PostgreSQL is not implemented. Sources without one: {}",
-                window.year_str(),
-                window.month_str(),
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
+    let mut from_db: Vec<(String, RecordBatch)> = Vec::new();
+    for m in &missing {
+        let Some(db) = req.database.as_ref() else {
+            return Err(ExtractError::MissingFlag {
+                flag: "--ocp-workdir",
+                why: format!(
+                    "give --ocp-workdir for source {m} (a work dir of `koku-extract ocp` + `koku-transform ocp` of {}-{})",
+                    window.year_str(),
+                    window.month_str()
+                ),
+            });
+        };
+        let storage = list_in(
+            rt,
+            &source,
+            &STORAGE_KEYS_IN_FILES,
+            &partition(&req.schema, m, &window),
+        )?;
+        let handles = pv_handles(rt, &source, &storage.objects, &window, opts)?;
+        let batch = ocp_pg_summary::read(db, &req.schema, m, &window, &handles)?;
+        tracing::info!(
+            source = %m,
+            rows = batch.num_rows(),
+            storage_files = storage.objects.len(),
+            "OCP daily summary read from koku's PostgreSQL (no --ocp-workdir for this source)"
+        );
+        from_db.push((m.clone(), batch));
     }
     let ocp_cluster_ids = if req.pg.ocp_sources.is_empty() {
         None
@@ -246,24 +318,8 @@ pub fn extract_ocp_aws(
     }
 
     // 4. Listings.
-    let partition_of = |uuid: &str| Partition {
-        account: account(&req.schema).to_string(),
-        source_uuid: uuid.to_string(),
-        year: window.year_str(),
-        month: window.month_str(),
-    };
     let list = |dataset: &Dataset, uuid: &str| -> Result<Listing> {
-        let prefix = partition_of(uuid)
-            .prefix(dataset)
-            .expect("a Parquet dataset");
-        let objects = rt.block_on(source.list(&prefix))?;
-        tracing::info!(
-            dataset = dataset.name,
-            files = objects.len(),
-            prefix = %source.location(&prefix),
-            "listed"
-        );
-        Ok(Listing { prefix, objects })
+        list_in(rt, &source, dataset, &partition(&req.schema, uuid, &window))
     };
     let daily = list(&AWS_LINE_ITEMS_DAILY, &aws_uuid)?;
     // No daily CUR file at all: as the AWS flow, refused (a wrong --from, prefix or source would
@@ -285,6 +341,14 @@ pub fn extract_ocp_aws(
     let mut handles = BTreeSet::new();
     for o in &mut ocp {
         o.csi_handles(&window, &mut handles)?;
+    }
+    for (_, batch) in &from_db {
+        let c = Columns::new(&OCP_DAILY_SUMMARY, batch).text("csi_volume_handle");
+        for i in 0..c.len() {
+            if c.is_valid(i) && !c.value(i).is_empty() {
+                handles.insert(c.value(i).to_string());
+            }
+        }
     }
     let hourly = list(&AWS_LINE_ITEMS_HOURLY, &aws_uuid)?;
     let hourly_files_listed = hourly.objects.len();
@@ -425,10 +489,28 @@ pub fn extract_ocp_aws(
             inputs.extend(read.inputs);
         } else if dataset.name == OCP_DAILY_SUMMARY.name {
             let mut from = Vec::new();
-            for o in &mut ocp {
+            let mut sources: Vec<&str> = ocp
+                .iter()
+                .map(|o| o.identity.source_uuid.as_str())
+                .chain(from_db.iter().map(|(s, _)| s.as_str()))
+                .collect();
+            sources.sort();
+            let sources: Vec<String> = sources.into_iter().map(str::to_string).collect();
+            for s in &sources {
+                if let Some((_, batch)) = from_db.iter().find(|(d, _)| d == s) {
+                    if batch.num_rows() > 0 {
+                        writer.write(batch)?;
+                    }
+                    from.push(format!("{s}: koku's PostgreSQL"));
+                    continue;
+                }
+                let o = ocp
+                    .iter_mut()
+                    .find(|o| &o.identity.source_uuid == s)
+                    .expect("a source of a work dir");
                 let rows = o.copy(&window, &mut writer)?;
                 tracing::info!(workdir = %o.path.display(), source = %o.identity.source_uuid, rows, "OCP daily summary rows copied");
-                from.push(o.path.display().to_string());
+                from.push(format!("{s}: {}", o.path.display()));
                 inputs.push(InputRecord {
                     key: o
                         .path
@@ -447,7 +529,7 @@ pub fn extract_ocp_aws(
                 name: dataset.name,
                 rows: writer.rows(),
                 files: None,
-                from: format!("--ocp-workdir {}", from.join(", ")),
+                from: from.join(", "),
                 warnings: Vec::new(),
             });
         } else if dataset.name == AWS_ACCOUNT_ALIASES.name || dataset.name == AWS_MARKUP.name {
