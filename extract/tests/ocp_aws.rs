@@ -883,3 +883,54 @@ fn database_run_reads_candidates_pairing_report_periods_and_matched_tags_like_ko
         .failure()
         .stderr(predicate::str::contains("42P01"));
 }
+
+#[test]
+fn from_s3_gives_the_same_work_dir_as_from_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    write_tree(&tree);
+    let (w1, w2) = two_workdirs(tmp.path());
+    let run = |c: &mut Command| {
+        offline_flags(c, tmp.path());
+        c.arg("--ocp-workdir")
+            .arg(&w1)
+            .arg("--ocp-workdir")
+            .arg(&w2);
+    };
+    let local = tmp.path().join("local");
+    let mut c = bin();
+    base(&mut c, &tree, &local);
+    run(&mut c);
+    c.assert().success();
+
+    let server = koku_testkit::S3Server::start();
+    assert!(server.upload_dir("koku-report", &tree) >= 6);
+    let remote = tmp.path().join("remote");
+    let mut c = bin();
+    c.args(["ocp-aws", "--from", "s3://koku-report"])
+        .args([
+            "--schema",
+            SCHEMA,
+            "--aws-source",
+            AWS,
+            "--year",
+            "2025",
+            "--month",
+            "10",
+        ])
+        .args(["--s3-endpoint", &server.endpoint(), "--s3-page-size", "1"])
+        .env("S3_ACCESS_KEY", koku_testkit::S3_ACCESS_KEY)
+        .env("S3_SECRET", koku_testkit::S3_SECRET_KEY)
+        .arg("--out")
+        .arg(&remote);
+    run(&mut c);
+    c.assert().success();
+    let files = arrow_files(&local);
+    assert_eq!(files.len(), OCP_AWS_INPUTS.len());
+    assert_eq!(arrow_files(&remote), files, "S3 and local outputs differ");
+    // The source column comes from each object's key, on S3 too.
+    assert_eq!(
+        column(&rows(&remote, &OCP_POD_USAGE_KEYS), 0),
+        vec![O1, O1, O2, O2]
+    );
+}
