@@ -299,6 +299,27 @@ mod tests {
         assert_eq!((g.len(), path), (0, MatchedTagsPath::Disabled));
     }
 
+    /// §12.7, the behaviour chosen: a value with `"` or `\` found by the Trino fallback is kept
+    /// (koku fails the window on it) and its tag string escaped as `json.dumps` escapes it, so it is
+    /// found in the raw CUR JSON, which escapes the same way.
+    #[test]
+    fn trino_fallback_escapes_quotes_and_backslashes() {
+        let rows = [ocp_row(r#"{"app":"a\"b\\c"}"#)];
+        let both = inputs(&[("app", "AWS"), ("app", "OCP")], &[]);
+        let aws = [r#"{"app": "a\"b\\c"}"#];
+        let (g, _) = generic_matched_tags(
+            &TagKeys::new(&both),
+            &both,
+            false,
+            aws.into_iter(),
+            rows.iter(),
+        )
+        .unwrap();
+        let m = tag_strings(&g, None, None, [].iter());
+        assert!(m.contains(&r#""app": "a\"b\\c""#.to_string()), "{m:?}");
+        assert!(aws[0].contains(r#""app": "a\"b\\c""#));
+    }
+
     /// S2: cluster id and alias, every node and namespace of the pod-usage rows; NULL as Java
     /// formats it.
     #[test]
