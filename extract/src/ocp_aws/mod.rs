@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray};
 use arrow::compute::filter_record_batch;
 use chrono::{NaiveDate, Utc};
@@ -396,6 +397,13 @@ pub fn extract_ocp_aws(
         keys.push((out, in_files, objects, prefixes));
     }
 
+    let matcher = AhoCorasick::new(&handles).map_err(|e| {
+        ExtractError::Usage(format!(
+            "cannot search the hourly CUR for {} CSI volume handles: {e}",
+            handles.len()
+        ))
+    })?;
+
     // 6. Work dir and datasets.
     let identity = RunIdentity {
         flow: FLOW.into(),
@@ -450,7 +458,7 @@ pub fn extract_ocp_aws(
                 &bar,
                 &mut |file, batch| {
                     hourly_rows_in_window += batch.num_rows() as u64;
-                    with_a_handle(&batch, &handles).map_err(|e| ExtractError::arrow(file, e))
+                    with_a_handle(&batch, &matcher).map_err(|e| ExtractError::arrow(file, e))
                 },
             )?;
             summaries.push(parquet_summary(
@@ -665,21 +673,14 @@ fn with_source(
     RecordBatch::try_new(out.schema(), columns)
 }
 
-/// The hourly rows whose `lineitem_resourceid` contains one of `handles`.
+/// The hourly rows whose `lineitem_resourceid` contains one of the handles `matcher` looks for.
 fn with_a_handle(
     batch: &RecordBatch,
-    handles: &BTreeSet<String>,
+    matcher: &AhoCorasick,
 ) -> std::result::Result<RecordBatch, arrow::error::ArrowError> {
     let ids = Columns::new(&AWS_LINE_ITEMS_HOURLY, batch).text("lineitem_resourceid");
     let keep: BooleanArray = (0..ids.len())
-        .map(|i| {
-            Some(
-                ids.is_valid(i) && {
-                    let id = ids.value(i);
-                    handles.iter().any(|h| id.contains(h.as_str()))
-                },
-            )
-        })
+        .map(|i| Some(ids.is_valid(i) && matcher.is_match(ids.value(i))))
         .collect();
     filter_record_batch(batch, &keep)
 }
