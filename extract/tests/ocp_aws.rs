@@ -595,9 +595,12 @@ fn seed(client: &mut postgres::Client) {
                 (12, 'c2', '2025-09-01 00:00:00+00', '2025-10-01 00:00:00+00', '{O2}'),
                 (13, 'c3', '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '{O3}');
             INSERT INTO cost_model (uuid, name, description, source_type, distribution_info) VALUES
-                ('00000000-0000-0000-0000-0000000000d1', 'OCP mem', '', 'OCP', '{{"distribution_type": "memory"}}');
+                ('00000000-0000-0000-0000-0000000000d1', 'OCP mem', '', 'OCP', '{{"distribution_type": "memory"}}'),
+                ('00000000-0000-0000-0000-0000000000d2', 'OCP none', '', 'OCP', '{{}}');
+            -- O2's cost model has no distribution_type: koku's default, cpu.
             INSERT INTO cost_model_map (provider_uuid, cost_model_id) VALUES
-                ('{O1}', '00000000-0000-0000-0000-0000000000d1');
+                ('{O1}', '00000000-0000-0000-0000-0000000000d1'),
+                ('{O2}', '00000000-0000-0000-0000-0000000000d2');
             INSERT INTO reporting_awscostentrybill
                 (id, bill_type, payer_account_id, billing_period_start, billing_period_end, provider_id) VALUES
                 (8, 'A', '1', '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '{AWS}');

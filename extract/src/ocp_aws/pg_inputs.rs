@@ -111,14 +111,14 @@ pub fn resolve(
 }
 
 /// The distribution of `source`: `--distribution` first, else `from_db` (the cost model's
-/// `distribution_info->>'distribution_type'`), else `cpu`.
+/// `distribution_info.distribution_type` when the key is there), else `cpu`.
 fn distribution(flags: &OcpAwsPgOverrides, source: &str, from_db: Option<String>) -> String {
     flags
         .distributions
         .iter()
         .find(|(u, _)| u.hyphenated().to_string() == source)
         .map(|(_, d)| d.clone())
-        .or(from_db.filter(|d| !d.is_empty()))
+        .or(from_db)
         .unwrap_or_else(|| DEFAULT_DISTRIBUTION.to_string())
 }
 
@@ -289,12 +289,16 @@ fn from_database(
                     e,
                 )
             })?;
-        // koku's CostModelDBAccessor.distribution_info: the source's cost model (first by the same
-        // order the AWS markup read uses), `distribution_info.distribution_type`.
+        // koku's SummarySqlMetadata.build_cost_model_params: the source's cost model (first by the
+        // same order the AWS markup read uses), `distribution_info.get("distribution_type", "cpu")`.
+        // A key present with a non-text value is passed on as its JSON text (`null` for null):
+        // koku's SQL takes every value but 'cpu' as memory, and so does the transform.
         let cm = tx
             .query(
                 &format!(
-                    "SELECT cm.distribution_info->>'distribution_type' FROM {q}.cost_model cm \
+                    "SELECT CASE WHEN cm.distribution_info ? 'distribution_type' \
+                            THEN coalesce(cm.distribution_info->>'distribution_type', 'null') END \
+                     FROM {q}.cost_model cm \
                      JOIN {q}.cost_model_map m ON m.cost_model_id = cm.uuid \
                      WHERE m.provider_uuid = $1 ORDER BY cm.name, cm.uuid LIMIT 1"
                 ),
