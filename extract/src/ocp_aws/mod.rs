@@ -483,7 +483,9 @@ pub fn extract_ocp_aws(
                 &mut writer,
                 &bar,
                 &mut |key, batch| {
-                    let uuid = key_source.get(key).map(String::as_str).unwrap_or_default();
+                    let uuid = key_source.get(key).ok_or_else(|| {
+                        ExtractError::Usage(format!("{key}: not listed under a candidate's prefix"))
+                    })?;
                     with_source(out, uuid, &batch).map_err(|e| ExtractError::arrow(key, e))
                 },
             )?;
