@@ -26,6 +26,17 @@
 -- public: providers (koku's `api` app)
 -- ---------------------------------------------------------------------------------------------------
 
+-- koku's customers: a tenant schema per customer (the OCP-on-AWS extract lists the tenant's OCP sources
+-- through api_provider.customer_id).
+CREATE TABLE IF NOT EXISTS public.api_customer (
+    id serial PRIMARY KEY,
+    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+    date_created timestamptz NOT NULL DEFAULT now(),
+    account_id varchar(150),
+    schema_name text NOT NULL UNIQUE,
+    org_id varchar(36)
+);
+
 CREATE TABLE IF NOT EXISTS public.api_providerauthentication (
     id serial PRIMARY KEY,
     uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
@@ -263,6 +274,33 @@ CREATE TABLE IF NOT EXISTS reporting_enabledtagkeys (
 );
 CREATE INDEX IF NOT EXISTS tag_enabled_key_index ON reporting_enabledtagkeys (key, enabled);
 CREATE INDEX IF NOT EXISTS tag_provider_type_index ON reporting_enabledtagkeys (provider_type);
+
+-- The tag summaries koku's OCP-on-AWS matched-tags statement reads (reporting_ocpaws_matched_tags.sql,
+-- spec ocp-on-aws §4.1): koku fills them from the summaries; the pipeline only reads them.
+CREATE TABLE IF NOT EXISTS reporting_awstags_summary (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key text NOT NULL,
+    values text[],
+    cost_entry_bill_id integer,
+    account_alias_id integer,
+    usage_account_id text
+);
+CREATE TABLE IF NOT EXISTS reporting_awstags_values (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key text NOT NULL,
+    value text NOT NULL,
+    usage_account_ids text[],
+    account_aliases text[]
+);
+CREATE TABLE IF NOT EXISTS reporting_ocptags_values (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key text NOT NULL,
+    value text NOT NULL,
+    cluster_ids text[],
+    cluster_aliases text[],
+    namespaces text[],
+    nodes text[]
+);
 
 CREATE TABLE IF NOT EXISTS reporting_ocp_cost_category (
     id serial PRIMARY KEY,

@@ -571,7 +571,7 @@ fn seed(client: &mut postgres::Client) {
     client
         .batch_execute(&format!(
             r#"
-            -- koku's public.api_customer (scripts/koku-ddl.sql does not create it).
+            -- koku's public.api_customer (also in scripts/koku-ddl.sql, with more columns).
             CREATE TABLE IF NOT EXISTS public.api_customer (
                 id serial PRIMARY KEY, schema_name text NOT NULL UNIQUE, org_id text);
             INSERT INTO public.api_customer (id, schema_name) VALUES (1, '{SCHEMA}'), (2, 'org999');
