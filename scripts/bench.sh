@@ -2,7 +2,7 @@
 # Benchmark the pipeline on generated koku-layout data, local folder -> throwaway PostgreSQL:
 #
 #   scripts/bench.sh [--runs N] [--no-write] [WORKLOAD...]
-#          WORKLOAD: 100k 1m 30m (default: these three), aws-1m aws-30m (dataset generation only, for now)
+#          WORKLOAD: 100k 1m 30m (default: these three), aws-1m aws-30m, ocp-aws-1m ocp-aws-30m
 #
 #   100k     1 day,   40 nodes x 104 pods   (  99,840 hourly pod rows)
 #   1m       1 day,  400 nodes x 104 pods   ( 998,400 hourly pod rows)
@@ -10,18 +10,27 @@
 #   aws-1m   1 day:   the AWS CUR of the 1m cluster + 15,000 unrelated EC2 instances (koku-gen aws;
 #            ~1.01M hourly CUR lines)
 #   aws-30m  30 days of the same (~29M hourly CUR lines: development instances stop at weekends)
+#   ocp-aws-1m   OCP on AWS, 1 day: the 1m cluster running on the aws-1m account (same cluster flags,
+#                so EC2 instance ids are the node resource ids and EBS volume ids the CSI volume handles)
+#   ocp-aws-30m  the same over 30 days (30m + aws-30m)
 #
 # Each dataset is generated once by koku-gen (seed 42, 2 PVCs per node, 8 label keys x 20 values) into
-# .cache/bench/<workload>/ and reused while its parameters are unchanged. Release binaries are built
-# with `cargo build --release --workspace` into $CARGO_TARGET_DIR (default target/). A throwaway
-# PostgreSQL (scripts/pg.sh; fsync off) gets koku's DDL and the generator's seed.sql (provider, report
-# period, enabled keys, nodes), one database per workload. Then, N times (default 3) each:
-#   extract   koku-extract ocp --from <dataset> (DATABASE_URL set: PostgreSQL inputs from the database)
-#   transform koku-transform ocp
-#   load      koku-load (after an untimed TRUNCATE, so every run inserts into an empty table)
+# .cache/bench/<workload>/ and reused while its parameters are unchanged; an ocp-aws workload is a
+# folder of symlinks joining its two datasets under one koku-layout root (the extract reads one --from).
+# Release binaries are built with `cargo build --release --workspace` into $CARGO_TARGET_DIR (default
+# target/). A throwaway PostgreSQL (scripts/pg.sh; fsync off) gets koku's DDL and the generator's
+# seed.sql (provider, report period or bill, enabled keys, nodes), one database per workload; ocp-aws
+# adds the tenant's api_customer, the OCP source's infrastructure map row (paired with the AWS source)
+# and koku's empty tag tables (so koku's matched-tags statement finds nothing and the transform computes
+# the Trino fallback). Then, N times (default 3) each:
+#   extract   koku-extract <flow> --from <dataset> (DATABASE_URL set: PostgreSQL inputs from the database)
+#   transform koku-transform <flow>
+#   load      koku-load (after an untimed TRUNCATE, so every run inserts into empty tables)
 #   pipeline  scripts/pipeline.sh: the three in a row (koku's delete of the previous run's rows included)
-# measured with /usr/bin/time -v (wall, user+sys CPU, peak RSS). Medians, with rows in/out from
-# run.json, go to .cache/bench/results/<workload>.json and are rendered into BENCHMARKS.md between the
+# measured with /usr/bin/time -v (wall, user+sys CPU, peak RSS). For ocp-aws the OCP work dir
+# (koku-extract ocp + koku-transform ocp of the OCP dataset: koku has that summary already) is prepared
+# once per workload, untimed, and passed as --ocp-workdir. Medians, with rows in/out from run.json, go
+# to .cache/bench/results/<workload>.json and are rendered into BENCHMARKS.md between the
 # `bench:begin` / `bench:end` markers (--no-write: print only). Raw time(1) output: .cache/bench/logs/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,9 +42,9 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
         --no-write) WRITE=0; shift ;;
-        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        100k|1m|30m|aws-1m|aws-30m) WORKLOADS+=("$1"); shift ;;
-        *) echo "bench.sh: unknown argument $1 (workloads: 100k 1m 30m aws-1m aws-30m)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        100k|1m|30m|aws-1m|aws-30m|ocp-aws-1m|ocp-aws-30m) WORKLOADS+=("$1"); shift ;;
+        *) echo "bench.sh: unknown argument $1 (workloads: 100k 1m 30m aws-1m aws-30m ocp-aws-1m ocp-aws-30m)" >&2; exit 2 ;;
     esac
 done
 [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(100k 1m 30m)
@@ -55,7 +64,9 @@ COMMON_GEN="--start-date 2025-10-01 --pvcs-per-node 2 --label-keys 8 --label-val
 SCHEMA=org1234567
 SOURCE=00000000-0000-0000-0000-000000000001
 AWS_SOURCE=00000000-0000-0000-0000-000000000002
-flow() { case "$1" in aws-*) echo aws ;; *) echo ocp ;; esac; }
+flow() { case "$1" in aws-*) echo aws ;; ocp-aws-*) echo ocp-aws ;; *) echo ocp ;; esac; }
+# The datasets an ocp-aws workload joins: its OCP dataset, then its AWS dataset (same cluster flags).
+parts() { case "$1" in ocp-aws-1m) echo "1m aws-1m" ;; ocp-aws-30m) echo "30m aws-30m" ;; esac; }
 
 # Tools: PostgreSQL (setup.sh) and GNU time.
 KOKU_SETUP_SKIP_BUILD=1 scripts/setup.sh
@@ -75,8 +86,20 @@ export KOKU_BIN="$BIN"
 BENCH="$ROOT/.cache/bench"
 mkdir -p "$BENCH/results" "$BENCH/logs"
 
-# Datasets.
+# Datasets: koku-gen's, then the ocp-aws roots joining two of them.
+GEN=()
 for w in "${WORKLOADS[@]}"; do
+    if [ "$(flow "$w")" = ocp-aws ]; then
+        # shellcheck disable=SC2207
+        GEN+=($(parts "$w"))
+    else
+        GEN+=("$w")
+    fi
+done
+declare -A DONE=()
+for w in "${GEN[@]}"; do
+    [ -z "${DONE[$w]:-}" ] || continue
+    DONE[$w]=1
     d="$BENCH/$w"
     want="$(params "$w") $COMMON_GEN"
     if [ -f "$d/dataset.json" ] && [ "$(cat "$d/.params" 2>/dev/null)" = "$want" ]; then
@@ -89,6 +112,37 @@ for w in "${WORKLOADS[@]}"; do
     /usr/bin/time -v -o "$d/.gen.time" "$BIN/koku-gen" $want --out "$d" >"$d/.gen.out"
     echo "$want" >"$d/.params"
     cat "$d/.gen.out" >&2
+done
+for w in "${WORKLOADS[@]}"; do
+    [ "$(flow "$w")" = ocp-aws ] || continue
+    read -r ocp aws <<<"$(parts "$w")"
+    d="$BENCH/$w"
+    log "$w: joining $ocp and $aws under $d (symlinks; the extract's local lister follows them)"
+    rm -rf "$d"
+    for sub in "" daily/; do
+        mkdir -p "$d/data/parquet/${sub}$SCHEMA"
+        ln -s "$BENCH/$ocp/data/parquet/${sub}$SCHEMA/OCP" "$d/data/parquet/${sub}$SCHEMA/OCP"
+        ln -s "$BENCH/$aws/data/parquet/${sub}$SCHEMA/AWS" "$d/data/parquet/${sub}$SCHEMA/AWS"
+    done
+    # koku's rows for the pair: both generated seeds, and what koku holds once the OCP source is known
+    # to run on the AWS source. scripts/koku-ddl.sql has neither public.api_customer (the extract
+    # finds the tenant's OCP sources through it) nor koku's tag tables (koku's matched-tags statement
+    # reads them; empty here, as before koku's first tag summary: the transform computes koku's Trino
+    # fallback), so they are created if missing, with the columns the extract reads.
+    {
+        cat "$BENCH/$ocp/seed.sql" "$BENCH/$aws/seed.sql"
+        cat <<SQL
+-- Written by scripts/bench.sh: the OCP source runs on the AWS source (koku's state after pairing).
+CREATE TABLE IF NOT EXISTS public.api_customer (id serial PRIMARY KEY, schema_name text NOT NULL UNIQUE, org_id text);
+INSERT INTO public.api_customer (id, schema_name) VALUES (1, '$SCHEMA') ON CONFLICT DO NOTHING;
+UPDATE public.api_provider SET customer_id = 1 WHERE uuid IN ('$SOURCE', '$AWS_SOURCE');
+INSERT INTO public.api_providerinfrastructuremap (id, infrastructure_type, infrastructure_provider_id) VALUES (1, 'AWS', '$AWS_SOURCE') ON CONFLICT DO NOTHING;
+UPDATE public.api_provider SET infrastructure_id = 1 WHERE uuid = '$SOURCE';
+CREATE TABLE IF NOT EXISTS reporting_awstags_summary (key text NOT NULL);
+CREATE TABLE IF NOT EXISTS reporting_awstags_values (key text NOT NULL, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS reporting_ocptags_values (key text NOT NULL, value text NOT NULL);
+SQL
+    } >"$d/seed.sql"
 done
 
 # PostgreSQL.
@@ -119,6 +173,23 @@ for w in "${WORKLOADS[@]}"; do
     if [ "$F" = aws ]; then
         EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --source "$AWS_SOURCE" --year 2025 --month 10)
         TABLES="$SCHEMA.reporting_awscostentrylineitem_daily_summary, $SCHEMA.reporting_awscostentrylineitem_summary_by_ec2_compute_p"
+    elif [ "$F" = ocp-aws ]; then
+        # The OCP daily summary koku already has when OCP on AWS runs: untimed, once per workload (the
+        # ocp-aws extract only reads the work dir).
+        read -r ocp _ <<<"$(parts "$w")"
+        OW="$TMP/ocpwork-$w"; rm -rf "$OW"
+        log "$w: preparing the OCP work dir (koku-extract ocp + koku-transform ocp of $ocp, untimed)"
+        if ! { "$BIN/koku-extract" ocp --from "$BENCH/$ocp" --schema "$SCHEMA" --source "$SOURCE" --year 2025 \
+                   --month 10 --out "$OW" && "$BIN/koku-transform" ocp "$OW"; } 2>"$L/ocp-prepare.stderr"; then
+            echo "bench.sh: $w: preparing the OCP work dir failed" >&2; tail -20 "$L/ocp-prepare.stderr" >&2; exit 1
+        fi
+        EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --aws-source "$AWS_SOURCE" --year 2025 --month 10 --ocp-workdir "$OW")
+        # The _p table, koku's eight UI tables and the OCP infrastructure rows the load back-populates.
+        TABLES="$SCHEMA.reporting_ocpawscostlineitem_project_daily_summary_p, $SCHEMA.reporting_ocpusagelineitem_daily_summary"
+        for t in cost_summary cost_summary_by_account cost_summary_by_region cost_summary_by_service \
+                 compute_summary storage_summary network_summary database_summary; do
+            TABLES+=", $SCHEMA.reporting_ocpaws_${t}_p"
+        done
     else
         EXTRACT_ARGS=(--from "$d" --schema "$SCHEMA" --source "$SOURCE" --year 2025 --month 10)
         TABLES="$SCHEMA.reporting_ocpusagelineitem_daily_summary"
@@ -137,9 +208,16 @@ for w in "${WORKLOADS[@]}"; do
         cp "$W/run.json" "$L/run-pipeline.$r.json"
         rm -rf "$W"
     done
-    python3 - "$w" "$d" "$L" "$RUNS" "$BENCH/results/$w.json" "$(params "$w") $COMMON_GEN" <<'PY'
+    if [ "$F" = ocp-aws ]; then
+        read -r ocp aws <<<"$(parts "$w")"
+        SETS="$BENCH/$ocp $BENCH/$aws"; GP="$ocp: $(params "$ocp") $COMMON_GEN; $aws: $(params "$aws") $COMMON_GEN"
+    else
+        SETS="$d"; GP="$(params "$w") $COMMON_GEN"
+    fi
+    python3 - "$w" "$SETS" "$L" "$RUNS" "$BENCH/results/$w.json" "$GP" <<'PY'
 import json, re, statistics, sys
-w, data, logs, runs, out, gen_params = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+w, sets, logs, runs, out, gen_params = sys.argv[1], sys.argv[2].split(), sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+data = sets[-1]
 
 def parse_time(path):
     t = open(path).read()
@@ -155,35 +233,45 @@ def parse_time(path):
 
 run = json.load(open(f"{logs}/run.1.json"))
 st = run["stages"]
-aws = run["run"]["flow"] == "aws"
+flow = run["run"]["flow"].replace("_", "-")
+aws, ocp_aws = flow == "aws", flow == "ocp-aws"
 ex_in = sum(i.get("rows") or 0 for i in st["extract"]["inputs"])
-# Rows out of extract: the Parquet-derived datasets (the small PostgreSQL inputs are not counted).
-parquet = ("aws_line_items",) if aws else ("openshift_",)
+# Rows out of extract: the Parquet-derived datasets (the small PostgreSQL inputs are not counted; for
+# ocp-aws the OCP daily summary rows copied from the OCP work dir are).
+parquet = ("aws_line_items",) if aws else \
+    ("aws_line_items", "openshift_", "reporting_ocpusagelineitem_daily_summary") if ocp_aws else ("openshift_",)
 ex_out = sum(o["rows"] for k, o in st["extract"]["outputs"].items() if k.startswith(parquet))
-tr_out = sum(o["rows"] for o in st["transform"]["outputs"].values()) if aws else \
+tr_out = sum(o["rows"] for o in st["transform"]["outputs"].values()) if aws or ocp_aws else \
     st["transform"]["outputs"]["reporting_ocpusagelineitem_daily_summary"]["rows"]
 ld_out = st["load"]["details"]["rows_inserted"]
 # The workload's size: hourly pod rows (OCP), hourly CUR lines as koku-gen wrote them (AWS; the aws
-# flow reads koku's daily roll-up of them).
+# flow reads koku's daily roll-up of them), both for ocp-aws (the OCP side enters as its daily summary).
 if aws:
     hourly = json.load(open(f"{data}/dataset.json"))["written"]["hourly_rows"]
+elif ocp_aws:
+    hourly = json.load(open(f"{sets[1]}/dataset.json"))["written"]["hourly_rows"] + \
+        json.load(open(f"{sets[0]}/dataset.json"))["written"]["pod_usage"]["hourly_rows"]
 else:
     hourly = st["extract"]["outputs"]["openshift_pod_usage_line_items"]["rows"]
 rows = {"extract": (ex_in, ex_out), "transform": (ex_out, tr_out), "load": (tr_out, ld_out),
         "pipeline": (ex_in, ld_out)}
-res = {"workload": w, "flow": "aws" if aws else "ocp", "runs": runs, "hourly_pod_rows": hourly, "generator": gen_params,
+res = {"workload": w, "flow": flow, "runs": runs, "hourly_pod_rows": hourly, "generator": gen_params,
        "files": len(st["extract"]["inputs"]), "stages": {}}
+if ocp_aws:
+    # What the run attributed: the _p rows and the pairs the load wrote (sanity of the workload).
+    res["p_rows"] = st["transform"]["outputs"]["reporting_ocpawscostlineitem_project_daily_summary_p"]["rows"]
+    res["pairs"] = st["load"]["details"].get("ocp_aws", {}).get("pairs")
 for stage in ["extract", "transform", "load", "pipeline"]:
     ms = [parse_time(f"{logs}/{stage}.{r}") for r in range(1, runs + 1)]
     agg = {k: {"median": statistics.median(m[k] for m in ms), "min": min(m[k] for m in ms),
                "max": max(m[k] for m in ms)} for k in ["wall", "cpu", "rss_mb"]}
     agg["rows_in"], agg["rows_out"] = rows[stage]
     res["stages"][stage] = agg
-try:
-    g = parse_time(f"{data}/.gen.time")
-    res["generate"] = g
-except (FileNotFoundError, AttributeError):
-    pass
+if not ocp_aws:  # an ocp-aws workload generates nothing itself (its datasets' own results show theirs)
+    try:
+        res["generate"] = parse_time(f"{data}/.gen.time")
+    except (FileNotFoundError, AttributeError):
+        pass
 json.dump(res, open(out, "w"), indent=1)
 print(json.dumps({s: round(v["wall"]["median"], 3) for s, v in res["stages"].items()}))
 PY
@@ -198,7 +286,7 @@ PGV="$(psql -X -At "$BASE_URL/postgres" -c 'SHOW server_version')"
 python3 - "$BENCH/results" "$WRITE" "$(date -u +%Y-%m-%d)" "$COMMIT" "$(nproc)" "$MEM" "$CPU" "$PGV" "$(rustc --version)" <<'PY'
 import glob, json, os, sys
 resdir, write, date, commit, nproc, mem, cpu, pgv, rustc = sys.argv[1:]
-order = {"100k": 0, "1m": 1, "30m": 2, "aws-1m": 3, "aws-30m": 4}
+order = {"100k": 0, "1m": 1, "30m": 2, "aws-1m": 3, "aws-30m": 4, "ocp-aws-1m": 5, "ocp-aws-30m": 6}
 every = sorted((json.load(open(p)) for p in glob.glob(f"{resdir}/*.json")), key=lambda r: order[r["workload"]])
 L = []
 L.append(f"Measured {date} on commit `{commit}`: {nproc} cores ({cpu}), {mem} RAM, PostgreSQL {pgv} "
@@ -249,6 +337,15 @@ if aws:
              "koku's daily roll-up of the hourly CUR lines counted here):")
     L.append("")
     table(aws, "hourly CUR lines")
+ocp_aws = [r for r in every if r.get("flow") == "ocp-aws"]
+if ocp_aws:
+    if ocp or aws:
+        L.append("")
+    L.append("OCP on AWS (the 1m/30m cluster on the aws-1m/aws-30m account; the OCP side enters as the OCP "
+             "work dir of `koku-extract ocp` + `koku-transform ocp`, prepared untimed; size = hourly CUR lines "
+             "+ hourly pod rows; rows out of transform and load = the `_p` rows and koku's eight UI tables):")
+    L.append("")
+    table(ocp_aws, "hourly CUR + pod rows")
 results = every
 gens = [r for r in results if "generate" in r]
 if gens:
