@@ -49,8 +49,9 @@ def _summarize(task, flow, schema, provider_uuid, year, month, start_date, end_d
 @shared_task(bind=True, name="koku_summary.summarize", acks_late=True)
 def summarize(self, flow, schema, provider_uuid, year, month, start_date=None, end_date=None, tracing_id=None, **options):
     """Summarise one source's month (or the window ``start_date``..``end_date`` inside it) with ``flow``
-    (``ocp``, ``aws``; ``ocp-aws`` when its stages are available). Options: ``source_root``,
-    ``lock_timeout``, ``allow_empty``, ``allow_emptied_days``. Returns rows written, timings and the
+    (``ocp``, ``aws``, ``ocp-aws``: then ``provider_uuid`` is the AWS source's). Options: ``source_root``,
+    ``lock_timeout``, ``allow_empty``, ``allow_emptied_days``; for ``ocp-aws`` also
+    ``ocp_provider_uuids`` and ``ocp_workdirs``. Returns rows written, timings and the
     run.json path (``runner.run_summary``)."""
     return _summarize(self, flow, schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
 
@@ -67,3 +68,29 @@ def summarize_ocp_rs(self, schema, provider_uuid, year, month, start_date=None, 
     """The OpenShift daily summary of one source and month: what koku's
     ``OCPReportParquetSummaryUpdater.update_summary_tables`` computes with Trino."""
     return _summarize(self, "ocp", schema, provider_uuid, year, month, start_date, end_date, tracing_id, options)
+
+
+@shared_task(bind=True, name="koku_summary.summarize_ocp_aws_rs", acks_late=True)
+def summarize_ocp_aws_rs(
+    self,
+    schema,
+    aws_provider_uuid,
+    year,
+    month,
+    start_date=None,
+    end_date=None,
+    ocp_provider_uuids=None,
+    tracing_id=None,
+    **options,
+):
+    """OpenShift on AWS for one AWS source and month: the AWS source's costs attributed to every OCP
+    source paired with it (or only ``ocp_provider_uuids``), what koku's
+    ``OCPCloudParquetReportSummaryUpdater.update_aws_summary_tables`` computes with Trino (the ``_p`` table
+    and its eight UI tables, the OCP infrastructure rows, the report periods' stamp). Run it after the
+    AWS source's and the OCP sources' summaries of the month: the OCP daily summaries are read from
+    koku's database (option ``ocp_workdirs``: from work dirs instead)."""
+    if ocp_provider_uuids is not None:
+        options["ocp_provider_uuids"] = ocp_provider_uuids
+    return _summarize(
+        self, "ocp-aws", schema, aws_provider_uuid, year, month, start_date, end_date, tracing_id, options
+    )

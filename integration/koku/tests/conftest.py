@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services import ROOT, Moto, Postgres
+from services import ROOT, Moto, Postgres, Redis, Worker
 
 SCHEMA = "org1234567"
 BUCKET = "koku-report"
@@ -151,3 +151,59 @@ def empty_summary(pg):
     with pg.connect(DATABASE) as c:
         c.execute(f"TRUNCATE {SUMMARY}")
     yield
+
+
+# The Celery worker of the tests (test_celery.py, test_ocp_aws.py): one for the session, since
+# celery_app reads the broker's address once per process.
+
+
+@pytest.fixture(scope="session")
+def broker(scratch_dir):
+    redis = Redis(scratch_dir)
+    os.environ["KOKU_TEST_BROKER_URL"] = redis.url  # for celery_app, imported below
+    try:
+        yield redis
+    finally:
+        # Results still referenced would try to unsubscribe from a stopped Redis when collected.
+        import gc
+
+        gc.collect()
+        redis.stop()
+
+
+@pytest.fixture(scope="session")
+def worker_scratch(scratch_dir):
+    return os.path.join(scratch_dir, "worker-scratch")
+
+
+@pytest.fixture(scope="session")
+def worker(broker, koku_env, scratch_dir, worker_scratch):
+    import celery_app
+
+    env = dict(koku_env)
+    env.update(
+        KOKU_TEST_BROKER_URL=broker.url,
+        KOKU_SUMMARY_BIN=bin_dir(),
+        KOKU_SUMMARY_WORK_ROOT=worker_scratch,
+        # Short backoff so that a retry comes quickly: 1 s, then 2 s (jitter: half to all of it).
+        KOKU_SUMMARY_RETRY_BACKOFF="1",
+        KOKU_SUMMARY_RETRY_BACKOFF_MAX="2",
+        KOKU_SUMMARY_MAX_RETRIES="5",
+    )
+    w = Worker(env, os.path.join(scratch_dir, "worker.log"), concurrency=2)
+    try:
+        w.wait_ready(celery_app.app)
+        yield w
+    finally:
+        w.stop()
+        if os.environ.get("KOKU_TEST_LOG_DIR"):  # keep the worker's log for a look after the run
+            import shutil
+
+            shutil.copy(w.log_path, os.path.join(os.environ["KOKU_TEST_LOG_DIR"], "worker.log"))
+
+
+@pytest.fixture(scope="session")
+def tasks(worker):
+    from koku_summary import tasks
+
+    return tasks

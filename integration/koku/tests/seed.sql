@@ -38,3 +38,37 @@ INSERT INTO cost_model (uuid, name, description, source_type, markup) VALUES
     ('00000000-0000-0000-0000-00000000c0c0', 'cm', '', 'AWS', '{"value": 10, "unit": "percent"}');
 INSERT INTO cost_model_map (provider_uuid, cost_model_id) VALUES
     ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000c0c0');
+
+-- OpenShift on AWS (tests/test_ocp_aws.py): the data root koku-gen writes for one cluster and the AWS
+-- account it runs in (`koku-gen ocp` / `koku-gen aws` with the same cluster flags), as koku's database
+-- holds it before koku's OCP-on-AWS summary: OCP source ...0003 (cluster koku-gen-cluster) paired with
+-- AWS source ...0004 through koku's infrastructure map, both of customer 1 (the tenant); the OCP
+-- source's report period and a cost model with a memory distribution; the AWS source's bill; 'app'
+-- enabled for AWS and OCP (above), so the extract runs koku's matched-tags statement.
+-- koku's public.api_customer, the columns the extract reads (scripts/koku-ddl.sql does not create it).
+CREATE TABLE IF NOT EXISTS public.api_customer (
+    id serial PRIMARY KEY, schema_name text NOT NULL UNIQUE, org_id text);
+INSERT INTO public.api_customer (id, schema_name) VALUES (1, 'org1234567');
+INSERT INTO public.api_providerauthentication (id, credentials) VALUES
+    (103, '{"cluster_id": "koku-gen-cluster"}'),
+    (104, '{"role_arn": "arn:aws:iam::563899020902:role/CostManagement"}');
+INSERT INTO public.api_provider (uuid, name, type, authentication_id, customer_id, setup_complete) VALUES
+    ('00000000-0000-0000-0000-000000000004', 'koku-gen AWS', 'AWS', 104, 1, true);
+INSERT INTO public.api_providerinfrastructuremap (id, infrastructure_type, infrastructure_provider_id) VALUES
+    (1, 'AWS', '00000000-0000-0000-0000-000000000004');
+INSERT INTO public.api_provider (uuid, name, type, authentication_id, customer_id, infrastructure_id, setup_complete) VALUES
+    ('00000000-0000-0000-0000-000000000003', 'koku-gen cluster', 'OCP', 103, 1, 1, true);
+INSERT INTO reporting_ocpusagereportperiod (id, cluster_id, cluster_alias, report_period_start, report_period_end, provider_id) VALUES
+    (21, 'koku-gen-cluster', 'koku-gen cluster', '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00',
+     '00000000-0000-0000-0000-000000000003');
+INSERT INTO cost_model (uuid, name, description, source_type, distribution_info) VALUES
+    ('00000000-0000-0000-0000-00000000c0c1', 'ocp mem', '', 'OCP', '{"distribution_type": "memory"}');
+INSERT INTO cost_model_map (provider_uuid, cost_model_id) VALUES
+    ('00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-00000000c0c1');
+INSERT INTO reporting_awscostentrybill (id, billing_period_start, billing_period_end, provider_id) VALUES
+    (21, '2025-10-01 00:00:00+00', '2025-11-01 00:00:00+00', '00000000-0000-0000-0000-000000000004');
+-- koku's tag tables, the columns its matched-tags statement reads (not in scripts/koku-ddl.sql); empty:
+-- the statement finds no pair and the transform computes koku's Trino fallback.
+CREATE TABLE IF NOT EXISTS reporting_awstags_summary (key text NOT NULL);
+CREATE TABLE IF NOT EXISTS reporting_awstags_values (key text NOT NULL, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS reporting_ocptags_values (key text NOT NULL, value text NOT NULL);

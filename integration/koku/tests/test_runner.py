@@ -10,6 +10,7 @@ from conftest import AWS, DATABASE, SCHEMA, SMALL, SUMMARY, WORKED, bin_dir, sna
 from services import free_port
 
 from koku_summary import (
+    FLOWS,
     BadRequest,
     RunRequest,
     ScratchFull,
@@ -192,7 +193,7 @@ def test_a_scratch_volume_taken_by_other_runs_is_transient(koku_env, work_root, 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("ocp-aws", SCHEMA, SMALL, 2025, 10), "unknown flow 'ocp-aws' (available: aws, ocp)"),
+        (("gcp", SCHEMA, SMALL, 2025, 10), "unknown flow 'gcp' (available: aws, ocp, ocp-aws)"),
         (("ocp", "org1/../x", SMALL, 2025, 10), "not a tenant schema name"),
         (("ocp", SCHEMA, "not-a-uuid", 2025, 10), "provider_uuid is not a UUID"),
         (("ocp", SCHEMA, SMALL, 2025, 13), "not a month"),
@@ -204,6 +205,39 @@ def test_bad_requests_are_refused_before_any_stage(args, message):
     with pytest.raises(BadRequest) as e:
         RunRequest.of(*args)
     assert message in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "flow, options, message",
+    [
+        ("ocp-aws", {"ocp_provider_uuids": ["nope"]}, "ocp_provider_uuids: not a UUID: 'nope'"),
+        ("ocp-aws", {"ocp_provider_uuids": SMALL}, "ocp_provider_uuids must be a list"),
+        ("ocp-aws", {"ocp_workdirs": [""]}, "ocp_workdirs: not a path"),
+        ("ocp", {"ocp_provider_uuids": [SMALL]}, "unknown option(s) for flow ocp: ocp_provider_uuids"),
+        ("aws", {"ocp_workdirs": ["/w"]}, "unknown option(s) for flow aws: ocp_workdirs"),
+    ],
+)
+def test_flow_options_are_checked(flow, options, message):
+    with pytest.raises(BadRequest) as e:
+        RunRequest.of(flow, SCHEMA, AWS, 2025, 10, **options)
+    assert message in str(e.value)
+
+
+def test_ocp_aws_extract_arguments():
+    """The AWS source is --aws-source; the OCP sources and work dirs are repeated flags, in order."""
+    other = "00000000-0000-0000-0000-0000000000aa"
+    req = RunRequest.of(
+        "ocp-aws", SCHEMA, AWS.upper(), "2025", "10", "2025-10-02", "2025-10-05",
+        ocp_provider_uuids=[SMALL, other, SMALL], ocp_workdirs=["/w/1", "/w/2"], allow_empty=True,
+    )
+    assert FLOWS["ocp-aws"].extract_args(req, "s3://b") == [
+        "ocp-aws", "--from", "s3://b", "--schema", SCHEMA, "--aws-source", AWS,
+        "--year", "2025", "--month", "10", "--start-date", "2025-10-02", "--end-date", "2025-10-05",
+        "--allow-empty", "--ocp-source", SMALL, "--ocp-source", other,
+        "--ocp-workdir", "/w/1", "--ocp-workdir", "/w/2",
+    ]  # fmt: skip
+    plain = RunRequest.of("ocp-aws", SCHEMA, AWS, 2025, 10)
+    assert "--ocp-source" not in FLOWS["ocp-aws"].extract_args(plain, "s3://")
 
 
 def test_old_kept_work_dirs_and_records_are_pruned(koku_env, work_root, empty_summary):
