@@ -201,7 +201,7 @@ def _load_facts(run_json: str) -> Dict:
         doc = json.load(f)
     run = doc.get("run", {})
     load = doc.get("stages", {}).get("load", {}).get("details", {})
-    return {
+    facts = {
         "pipeline_run_id": doc.get("run_id"),
         "start_date": run.get("start_date"),
         "end_date": run.get("end_date"),
@@ -210,6 +210,11 @@ def _load_facts(run_json: str) -> Dict:
         "rows_inserted": load.get("rows_inserted"),
         "rows_deleted": load.get("rows_deleted"),
     }
+    if "ocp_aws" in load:
+        # The pairs (report period, cluster) the load wrote and its OCP-side steps: the caller runs
+        # koku's remaining per-pair steps (tag summary, OCP-on-All, cost model) for these.
+        facts["ocp_aws"] = load["ocp_aws"]
+    return facts
 
 
 def run_summary(

@@ -128,6 +128,10 @@ def test_ocp_on_aws_lands_from_kokus_ocp_summary_and_a_second_run_replaces_it(
     ((stamp,),) = query(pg, f"SELECT ocp_on_cloud_updated_datetime FROM {periods} WHERE id = %s", REPORT_PERIOD)
     assert stamp is not None
     assert first["rows_inserted"] >= len(rows) + sum(ui.values())
+    # The result names the pairs and what the load did on the OCP side.
+    assert first["ocp_aws"]["pairs"] == [{"report_period_id": REPORT_PERIOD, "cluster_id": CLUSTER}]
+    assert first["ocp_aws"]["ocp_infrastructure_rows_inserted"] >= len(infra) + len(zero)
+    assert first["ocp_aws"]["report_periods_stamped"] == 1
     assert first["workdir"] is None
     assert f"[{first['run_id']}] load: committed" in worker.text()
 
@@ -144,6 +148,7 @@ def test_ocp_on_aws_lands_from_kokus_ocp_summary_and_a_second_run_replaces_it(
     assert ui_counts(pg) == ui
     assert second["rows_inserted"] == first["rows_inserted"]
     assert second["rows_deleted"] >= len(rows) + sum(ui.values())
+    assert second["ocp_aws"]["ocp_infrastructure_rows_deleted"] == len(infra)
     assert not [n for n in os.listdir(worker_scratch) if n.startswith("run-ocp-aws-")]
 
 
