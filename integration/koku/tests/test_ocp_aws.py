@@ -10,11 +10,13 @@ OCP-on-AWS extract reads it from PostgreSQL (no OCP work dir).
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import BUCKET, DATABASE, SCHEMA, SUMMARY, bin_dir
+from services import wait_for
 
 OCP_SOURCE = "00000000-0000-0000-0000-000000000003"
 AWS_SOURCE = "00000000-0000-0000-0000-000000000004"
@@ -184,3 +186,51 @@ def test_a_bad_ocp_source_is_refused_before_any_stage(tasks):
             args=(SCHEMA, OCP_SOURCE, 2025, 10), kwargs={"ocp_workdirs": ["/x"]}, queue="summary"
         ).get(timeout=60)
     assert "unknown option(s) for flow ocp: ocp_workdirs" in str(e.value)
+
+
+def test_a_held_table_is_a_transient_failure_retried_and_landed_once(pg, tasks, ocp_summary):
+    """The exit-status contract for this flow too: a load that gives up on a lock (exit 75) changed
+    nothing and is retried; the retry lands the same rows once."""
+    enqueue(tasks).get(timeout=180)
+    before = project_rows(pg)
+    conn = pg.connect(DATABASE, autocommit=False)
+    try:
+        conn.execute(f"LOCK TABLE {PROJECT} IN ACCESS EXCLUSIVE MODE")
+        run = enqueue(tasks, lock_timeout=1)
+        wait_for(lambda: run.state == "RETRY", "the first attempt to fail transiently and be retried")
+    finally:
+        conn.rollback()
+        conn.close()
+    result = run.get(timeout=180)
+
+    assert run.retries >= 1 and result["attempt"] == run.retries + 1
+    assert project_rows(pg) == before
+
+
+def test_bad_input_fails_at_once_and_changes_nothing(pg, tasks, ocp_summary, worker_scratch):
+    enqueue(tasks).get(timeout=180)
+    before = (project_rows(pg), infrastructure_rows(pg), ui_counts(pg))
+
+    # A bucket prefix without the AWS source's CUR: koku-extract refuses the run (exit 1), before
+    # writing a work dir.
+    run = enqueue(tasks, source_root=f"s3://{BUCKET}/no-such-prefix")
+    with pytest.raises(Exception) as e:
+        run.get(timeout=120)
+    assert run.state == "FAILURE" and run.retries == 0
+    assert type(e.value).__name__ == "StageFailed"
+    assert "extract failed (exit 1)" in str(e.value) and "no work dir was written" in str(e.value)
+    assert (project_rows(pg), infrastructure_rows(pg), ui_counts(pg)) == before
+
+    # The same prefix with allow_empty: the extract and transform pass, the load's emptied-days guard
+    # refuses to replace koku's rows with none (exit 1); the work dir is kept and named.
+    run = enqueue(tasks, source_root=f"s3://{BUCKET}/no-such-prefix", allow_empty=True)
+    with pytest.raises(Exception) as e:
+        run.get(timeout=120)
+    assert run.state == "FAILURE" and run.retries == 0
+    assert type(e.value).__name__ == "StageFailed"
+    assert "load failed (exit 1)" in str(e.value) and "--allow-emptied-days" in str(e.value)
+    assert (project_rows(pg), infrastructure_rows(pg), ui_counts(pg)) == before
+    kept = [n for n in os.listdir(worker_scratch) if n.startswith(f"run-ocp-aws-{SCHEMA}-{AWS_SOURCE}-2025-10-")]
+    assert len(kept) == 1
+    assert f"work dir kept for inspection: {os.path.join(worker_scratch, kept[0])}" in str(e.value)
+    shutil.rmtree(os.path.join(worker_scratch, kept[0]))
