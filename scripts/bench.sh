@@ -260,7 +260,9 @@ res = {"workload": w, "flow": flow, "runs": runs, "hourly_pod_rows": hourly, "ge
 if ocp_aws:
     # What the run attributed: the _p rows and the pairs the load wrote (sanity of the workload).
     res["p_rows"] = st["transform"]["outputs"]["reporting_ocpawscostlineitem_project_daily_summary_p"]["rows"]
-    res["pairs"] = st["load"]["details"].get("ocp_aws", {}).get("pairs")
+    o = st["load"]["details"].get("ocp_aws", {})
+    res["pairs"] = o.get("pairs")
+    res["ocp_infrastructure_rows_inserted"] = o.get("ocp_infrastructure_rows_inserted")
 for stage in ["extract", "transform", "load", "pipeline"]:
     ms = [parse_time(f"{logs}/{stage}.{r}") for r in range(1, runs + 1)]
     agg = {k: {"median": statistics.median(m[k] for m in ms), "min": min(m[k] for m in ms),
@@ -346,6 +348,11 @@ if ocp_aws:
              "+ hourly pod rows; rows out of transform and load = the `_p` rows and koku's eight UI tables):")
     L.append("")
     table(ocp_aws, "hourly CUR + pod rows")
+    L.append("")
+    L.append("The load's rows out are those of the nine OCP-on-AWS tables; it also back-populates koku's OCP "
+             "daily summary: " + "; ".join(
+                 f"{r['workload']} {r['p_rows']:,} `_p` rows, {r.get('ocp_infrastructure_rows_inserted') or 0:,} "
+                 f"OCP infrastructure rows, {len(r.get('pairs') or [])} pair(s)" for r in ocp_aws) + ".")
 results = every
 gens = [r for r in results if "generate" in r]
 if gens:
