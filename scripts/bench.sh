@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
         --no-write) WRITE=0; shift ;;
-        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         100k|1m|30m|aws-1m|aws-30m|ocp-aws-1m|ocp-aws-30m) WORKLOADS+=("$1"); shift ;;
         *) echo "bench.sh: unknown argument $1 (workloads: 100k 1m 30m aws-1m aws-30m ocp-aws-1m ocp-aws-30m)" >&2; exit 2 ;;
     esac
