@@ -98,6 +98,9 @@ pub fn costs(l: &AwsLine) -> Costs {
 pub struct TagFilter {
     keys: HashSet<String>,
     memo: HashMap<Arc<str>, Arc<Labels>>,
+    /// One `Arc` per distinct filtered map: raw texts differing only in keys that are filtered out
+    /// (an instance's `Name`) share it, so later steps can key memos on the pointer.
+    maps: HashMap<Labels, Arc<Labels>>,
 }
 
 impl TagFilter {
@@ -108,6 +111,7 @@ impl TagFilter {
         TagFilter {
             keys,
             memo: HashMap::new(),
+            maps: HashMap::new(),
         }
     }
 
@@ -123,7 +127,11 @@ impl TagFilter {
             .into_iter()
             .filter(|(k, _)| self.keys.contains(k))
             .collect();
-        let kept = Arc::new(kept);
+        let kept = self
+            .maps
+            .entry(kept)
+            .or_insert_with_key(|k| Arc::new(k.clone()))
+            .clone();
         self.memo.insert(raw.clone(), kept.clone());
         Ok(Some(kept))
     }

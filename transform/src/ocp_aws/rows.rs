@@ -70,8 +70,10 @@ pub struct T4 {
     pub direction: Option<&'static str>,
     pub costs: Costs,
     pub markups: Costs,
-    /// Merged labels and tags (S9) or the line item's tags (S10); `None` is NULL.
-    pub tags: Option<Labels>,
+    /// S11's `enabled_tags` of the row, compact JSON: the merged labels and tags (S9) or the line
+    /// item's tags (S10), restricted to the enabled keys; `None` is NULL. One `Arc` per distinct value
+    /// (see [`super::split`]).
+    pub enabled_tags: Option<Arc<str>>,
     pub aws_cost_category: Text,
     pub cost_category_id: Option<i32>,
 }

@@ -265,67 +265,98 @@ fn attribute(
                 |o| o.csi_volume_handle.as_deref(),
                 disks::claim_row,
             );
-            let mut t3 = vec![];
-            let mut next_row = lines.len() as u64;
-            disks::storage_rows(
-                &lines,
-                &t1,
-                &claims,
-                &capacities,
-                &totals,
-                &mut next_row,
-                &mut t3,
-            );
+            // S5–S11 line item by line item: each line item's T3 rows are split (n counts its own
+            // rows) and its T4 rows summed into the `_p` and UI groups at once, so neither T3 nor
+            // T4 is held for the window.
             let nodes = ContainsIndex::new(
                 cluster_rows(),
                 |o| o.resource_id.as_deref(),
                 |o| !(oa.drop_phantom_compute_rows && o.data_source.as_deref() == Some("Storage")),
             );
-            compute::compute_rows(
-                &lines,
-                &t1,
-                &nodes,
-                &capacities,
-                Distribution::of(&cluster.distribution),
-                &mut t3,
-            );
-            let mut cluster_counts = HashMap::new();
-            tag_match::tag_rows(&lines, &t1, &rows, source, &mut t3, &mut cluster_counts);
-            // S9, S10.
-            let mut t4 = split::final_split(&lines, t3, &cluster_counts, &inputs.aliases, m9)
-                .map_err(|e| data_error(&OCP_DAILY_SUMMARY, format!("labels: {e}")))?;
             let pod_nodes = ContainsIndex::new(
                 cluster_rows(),
                 |o| o.resource_id.as_deref(),
                 |o| o.data_source.as_deref() == Some("Pod"),
             );
-            split::network_rows(&lines, &t1, &pod_nodes, &inputs.aliases, m9, &mut t4);
-            // S11 and the UI tables.
-            let rows_p = summary::summary_rows(
-                &lines,
-                &t4,
-                &final_keys,
-                cluster
-                    .report_period_id
-                    .expect("pairs have a report period"),
-                bill_id,
-                &source_uuid,
-            )
-            .map_err(|e| data_error(&AWS_LINE_ITEMS_DAILY, format!("costcategory: {e}")))?;
-            summary_rows += rows_p.len() as u64;
-            summary_out.push(batch(&OCP_AWS_PROJECT_DAILY_SUMMARY, &rows_p))?;
-            for ((dataset, ui_rows), out) in ui::ui_rows(&lines, &t4, &source_uuid)
-                .into_iter()
-                .zip(ui_out.iter_mut())
-            {
+            let distribution = Distribution::of(&cluster.distribution);
+            let mut tagger = tag_match::TagMatcher::default();
+            let mut enabled_tags = split::EnabledTags::new(&final_keys);
+            let report_period_id = cluster
+                .report_period_id
+                .expect("pairs have a report period");
+            let new_summary = || summary::Summary::new(report_period_id, bill_id, &source_uuid);
+            let mut summary = new_summary();
+            // Day by day (the day is part of S11's key): a day's `_p` rows are written as soon as
+            // its line items are done, so the memory holds one day of groups, not the window's.
+            let mut t1 = t1;
+            t1.sort_by_key(|t| lines[t.line].day);
+            let mut current_day = None;
+            let mut flush = |summary: summary::Summary| -> Result<(), TransformError> {
+                let rows_p = summary.finish();
+                summary_rows += rows_p.len() as u64;
+                for chunk in rows_p.chunks(crate::core::output::OUTPUT_BATCH_ROWS) {
+                    summary_out.push(batch(&OCP_AWS_PROJECT_DAILY_SUMMARY, chunk))?;
+                }
+                Ok(())
+            };
+            let mut ui_tables = ui::UiTables::new(&source_uuid);
+            let mut next_row = lines.len() as u64;
+            let mut cluster_counts = HashMap::new();
+            let mut t4_rows = 0usize;
+            for t in &t1 {
+                let day = lines[t.line].day;
+                if current_day != Some(day) {
+                    if current_day.is_some() {
+                        flush(std::mem::replace(&mut summary, new_summary()))?;
+                    }
+                    current_day = Some(day);
+                }
+                let one = std::slice::from_ref(t);
+                let mut t3 = vec![];
+                disks::storage_rows(
+                    &lines,
+                    one,
+                    &claims,
+                    &capacities,
+                    &totals,
+                    &mut next_row,
+                    &mut t3,
+                );
+                compute::compute_rows(&lines, one, &nodes, &capacities, distribution, &mut t3);
+                tagger.tag_rows(&lines, one, &rows, source, &mut t3, &mut cluster_counts);
+                let mut t4 = split::final_split(
+                    &lines,
+                    t3,
+                    &cluster_counts,
+                    &inputs.aliases,
+                    m9,
+                    &mut enabled_tags,
+                )
+                .map_err(|e| data_error(&OCP_DAILY_SUMMARY, format!("labels: {e}")))?;
+                split::network_rows(
+                    &lines,
+                    one,
+                    &pod_nodes,
+                    &inputs.aliases,
+                    m9,
+                    &mut enabled_tags,
+                    &mut t4,
+                );
+                t4_rows += t4.len();
+                summary
+                    .add(&lines, &t4)
+                    .map_err(|e| data_error(&AWS_LINE_ITEMS_DAILY, format!("costcategory: {e}")))?;
+                ui_tables.add(&lines, &t4);
+            }
+            flush(summary)?;
+            for ((dataset, ui_rows), out) in ui_tables.finish().into_iter().zip(ui_out.iter_mut()) {
                 *ui_counts.entry(dataset.name.to_string()).or_default() += ui_rows.len() as u64;
                 out.push(batch(dataset, &ui_rows))?;
             }
             tracing::debug!(
                 ocp_source = source,
                 t1 = t1.len(),
-                t4 = t4.len(),
-                rows = rows_p.len(),
+                t4 = t4_rows,
                 "pair attributed"
             );
             bar.inc(1);

@@ -8,16 +8,73 @@ use super::contains::ContainsIndex;
 use super::inputs::Text;
 use super::matching::{Costs, Line, T1};
 use super::rows::{T3, T3Kind, T4};
-use crate::core::labels::{self, Labels};
+use crate::core::FastMap;
+use crate::core::labels::{self, EnabledKeys, Labels};
 use crate::core::sum::max_ord;
 
-/// `merge(parse(labels), tags)`, the AWS tag winning on equal keys; NULL when either is NULL.
-fn merged_tags(labels_text: &Text, tags: &Option<Arc<Labels>>) -> Result<Option<Labels>, String> {
-    let (Some(text), Some(tags)) = (labels_text, tags) else {
-        return Ok(None);
-    };
-    let l = labels::parse(text)?;
-    Ok(Some(labels::merge(&[&l, tags])))
+/// The tags of T4 as S11 needs them: `merge(parse(labels), tags)` (the AWS tag winning on equal
+/// keys; NULL when either is NULL, §4.9), restricted to the enabled keys and formatted (§4.11). Each
+/// distinct (label text, tag map) is done once: texts are interned and tag maps shared for the
+/// window (they outlive this memo), so their pointers identify the values.
+pub struct EnabledTags<'k> {
+    keys: &'k EnabledKeys,
+    merged: FastMap<(usize, usize), Option<Arc<str>>>,
+    alone: FastMap<usize, Arc<str>>,
+    /// Each label text parsed once.
+    parsed: FastMap<usize, Labels>,
+}
+
+impl<'k> EnabledTags<'k> {
+    pub fn new(keys: &'k EnabledKeys) -> Self {
+        EnabledTags {
+            keys,
+            merged: FastMap::default(),
+            alone: FastMap::default(),
+            parsed: FastMap::default(),
+        }
+    }
+
+    fn json(&self, m: &Labels) -> Arc<str> {
+        Arc::from(labels::to_json(&labels::filter(m, self.keys)))
+    }
+
+    /// S9: labels merged with the line item's tags.
+    fn merged(
+        &mut self,
+        labels_text: &Text,
+        tags: &Option<Arc<Labels>>,
+    ) -> Result<Option<Arc<str>>, String> {
+        let (Some(text), Some(tags)) = (labels_text, tags) else {
+            return Ok(None);
+        };
+        let key = (Arc::as_ptr(text) as *const u8 as usize, Arc::as_ptr(tags) as usize);
+        if let Some(m) = self.merged.get(&key) {
+            return Ok(m.clone());
+        }
+        let text_key = Arc::as_ptr(text) as *const u8 as usize;
+        if !self.parsed.contains_key(&text_key) {
+            self.parsed.insert(text_key, labels::parse(text)?);
+        }
+        let l = &self.parsed[&text_key];
+        let m = Some(Arc::from(labels::to_json(&labels::filter(
+            &labels::merge(&[l, tags]),
+            self.keys,
+        ))));
+        self.merged.insert(key, m.clone());
+        Ok(m)
+    }
+
+    /// S10: the line item's tags alone.
+    fn tags(&mut self, tags: &Option<Arc<Labels>>) -> Option<Arc<str>> {
+        let tags = tags.as_ref()?;
+        let key = Arc::as_ptr(tags) as usize;
+        if let Some(j) = self.alone.get(&key) {
+            return Some(j.clone());
+        }
+        let j = self.json(tags);
+        self.alone.insert(key, j.clone());
+        Some(j)
+    }
 }
 
 fn times(costs: &Costs, m9: f64) -> Costs {
@@ -31,6 +88,7 @@ pub fn final_split(
     cluster_counts: &HashMap<usize, usize>,
     aliases: &HashMap<String, i32>,
     m9: f64,
+    enabled_tags: &mut EnabledTags<'_>,
 ) -> Result<Vec<T4>, String> {
     let mut n: HashMap<u64, usize> = HashMap::new();
     for t in &t3 {
@@ -65,9 +123,9 @@ pub fn final_split(
             ),
         };
         let tags = if t.pod_labels.is_some() {
-            merged_tags(&t.pod_labels, &t.tags)?
+            enabled_tags.merged(&t.pod_labels, &t.tags)?
         } else {
-            merged_tags(&t.volume_labels, &t.tags)?
+            enabled_tags.merged(&t.volume_labels, &t.tags)?
         };
         out.push(T4 {
             day: l.day,
@@ -85,7 +143,7 @@ pub fn final_split(
             direction: None,
             markups: times(&costs, m9),
             costs,
-            tags,
+            enabled_tags: tags,
             aws_cost_category: t.aws_cost_category,
             cost_category_id: t.cost_category_id,
         });
@@ -116,6 +174,7 @@ pub fn network_rows(
     pods_of_cluster: &ContainsIndex<'_>,
     aliases: &HashMap<String, i32>,
     m9: f64,
+    enabled_tags: &mut EnabledTags<'_>,
     out: &mut Vec<T4>,
 ) {
     for t in t1 {
@@ -154,7 +213,7 @@ pub fn network_rows(
                 direction: Some(direction),
                 costs: l.costs,
                 markups: times(&l.costs, m9),
-                tags: l.tags.as_deref().cloned(),
+                enabled_tags: enabled_tags.tags(&l.tags),
                 aws_cost_category: None,
                 cost_category_id: None,
             });

@@ -2,7 +2,7 @@
 //! `reporting_ocpawscostlineitem_project_daily_summary_p`: tags restricted to the enabled keys (the
 //! same text as `pod_labels`), network GB split into in/out, every measure a double sum.
 
-use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::inputs::Text;
@@ -10,11 +10,12 @@ use super::matching::{Costs, Line};
 use super::output::{Cell, OutputRow};
 use super::rows::T4;
 use crate::core::days::Day;
-use crate::core::labels::{self, EnabledKeys};
+use crate::core::FastMap;
+use crate::core::labels;
 use crate::core::sum::{max_ord, sum_opt};
 
 /// The group-by of koku's insert, in its order (NULLs group together).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Hash)]
 struct Key {
     day: Day,
     cluster_id: Text,
@@ -34,18 +35,52 @@ struct Key {
     unit: Text,
     direction: Option<&'static str>,
     currency_code: Text,
-    enabled_tags: Option<String>,
+    enabled_tags: Option<Arc<str>>,
     aws_cost_category: Option<String>,
     cost_category_id: Option<i32>,
 }
 
-/// One row of the `_p` table.
+/// Texts are interned (one `Arc` per distinct text of the window), so equal pointers settle most
+/// comparisons without comparing the bytes.
+fn same(a: &Text, b: &Text) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, o: &Key) -> bool {
+        self.day == o.day
+            && self.direction == o.direction
+            && self.cost_category_id == o.cost_category_id
+            && same(&self.namespace, &o.namespace)
+            && same(&self.node, &o.node)
+            && same(&self.resource_id, &o.resource_id)
+            && same(&self.enabled_tags, &o.enabled_tags)
+            && same(&self.persistentvolumeclaim, &o.persistentvolumeclaim)
+            && same(&self.persistentvolume, &o.persistentvolume)
+            && same(&self.data_source, &o.data_source)
+            && same(&self.cluster_id, &o.cluster_id)
+            && same(&self.storageclass, &o.storageclass)
+            && same(&self.product_code, &o.product_code)
+            && same(&self.product_family, &o.product_family)
+            && same(&self.instance_type, &o.instance_type)
+            && same(&self.usage_account_id, &o.usage_account_id)
+            && same(&self.availability_zone, &o.availability_zone)
+            && same(&self.region, &o.region)
+            && same(&self.unit, &o.unit)
+            && same(&self.currency_code, &o.currency_code)
+            && self.aws_cost_category == o.aws_cost_category
+    }
+}
+
+impl Eq for Key {}
+
+/// The sums of one `_p` row.
 #[derive(Debug, Clone)]
-pub struct SummaryRow {
-    key: Key,
-    report_period_id: i32,
-    bill_id: i32,
-    source_uuid: Arc<str>,
+struct Sums {
     cluster_alias: Text,
     account_alias_id: Option<i32>,
     usage_amount: Option<f64>,
@@ -55,91 +90,139 @@ pub struct SummaryRow {
     markups: Costs,
 }
 
+/// One row of the `_p` table.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    key: Key,
+    report_period_id: i32,
+    bill_id: i32,
+    source_uuid: Arc<str>,
+    sums: Sums,
+}
+
 fn add(acc: &mut Costs, x: &Costs) {
     for (a, b) in acc.iter_mut().zip(x) {
         *a = sum_opt(*a, *b);
     }
 }
 
-/// S11 for one pair and window. `keys`: `vm_kubevirt_io_name` and the enabled AWS and OCP keys.
-pub fn summary_rows(
-    lines: &[Line],
-    t4: &[T4],
-    keys: &EnabledKeys,
+/// S11 for one pair and window: T4 rows added as they are made, the groups given back in the order
+/// they first appeared (T4's order, itself deterministic).
+pub struct Summary {
+    /// Group → its index in `rows`. The key is shared with `rows` (an `Rc`), so growing the map
+    /// moves pointers, not keys.
+    index: FastMap<Rc<Key>, usize>,
+    rows: Vec<(Rc<Key>, Sums)>,
+    cc_memo: FastMap<Arc<str>, String>,
     report_period_id: i32,
     bill_id: i32,
-    source_uuid: &Arc<str>,
-) -> Result<Vec<SummaryRow>, String> {
-    let mut groups: BTreeMap<Key, SummaryRow> = BTreeMap::new();
-    let mut cc_memo: BTreeMap<Arc<str>, String> = BTreeMap::new();
-    for t in t4 {
-        let l = &lines[t.line];
-        let enabled_tags = t
-            .tags
-            .as_ref()
-            .map(|m| labels::to_json(&labels::filter(m, keys)));
-        let aws_cost_category = match &t.aws_cost_category {
-            None => None,
-            Some(text) => Some(match cc_memo.get(text) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = labels::canonical_json(text)?;
-                    cc_memo.insert(text.clone(), c.clone());
-                    c
-                }
-            }),
-        };
-        let key = Key {
-            day: t.day,
-            cluster_id: t.cluster_id.clone(),
-            data_source: t.data_source.clone(),
-            namespace: t.namespace.clone(),
-            node: t.node.clone(),
-            persistentvolumeclaim: t.persistentvolumeclaim.clone(),
-            persistentvolume: t.persistentvolume.clone(),
-            storageclass: t.storageclass.clone(),
-            resource_id: l.resource_id.clone(),
-            product_code: l.product_code.clone(),
-            product_family: l.product_family.clone(),
-            instance_type: l.instance_type.clone(),
-            usage_account_id: l.usage_account_id.clone(),
-            availability_zone: l.availability_zone.clone(),
-            region: l.region.clone(),
-            unit: l.unit.clone(),
-            direction: t.direction,
-            currency_code: l.currency_code.clone(),
-            enabled_tags,
-            aws_cost_category,
-            cost_category_id: t.cost_category_id,
-        };
-        // koku: CASE WHEN upper(direction) = 'IN' THEN usage_amount ELSE 0 END.
-        let (data_in, data_out) = match t.direction {
-            Some("IN") => (t.usage_amount, Some(0.0)),
-            Some("OUT") => (Some(0.0), t.usage_amount),
-            _ => (Some(0.0), Some(0.0)),
-        };
-        let row = groups.entry(key.clone()).or_insert_with(|| SummaryRow {
-            key,
+    source_uuid: Arc<str>,
+}
+
+impl Summary {
+    pub fn new(report_period_id: i32, bill_id: i32, source_uuid: &Arc<str>) -> Summary {
+        Summary {
+            index: FastMap::default(),
+            rows: vec![],
+            cc_memo: FastMap::default(),
             report_period_id,
             bill_id,
             source_uuid: source_uuid.clone(),
-            cluster_alias: None,
-            account_alias_id: None,
-            usage_amount: None,
-            data_in: None,
-            data_out: None,
-            costs: [None; 4],
-            markups: [None; 4],
-        });
-        max_ord(&mut row.cluster_alias, t.cluster_alias.as_ref());
-        max_ord(&mut row.account_alias_id, t.account_alias_id.as_ref());
-        row.usage_amount = sum_opt(row.usage_amount, t.usage_amount);
-        row.data_in = sum_opt(row.data_in, data_in);
-        row.data_out = sum_opt(row.data_out, data_out);
-        add(&mut row.costs, &t.costs);
-        add(&mut row.markups, &t.markups);
+        }
     }
-    Ok(groups.into_values().collect())
+
+    /// Add T4 rows; an error when an `aws_cost_category` is not JSON (koku's `json_parse` fails).
+    pub fn add(&mut self, lines: &[Line], t4: &[T4]) -> Result<(), String> {
+        for t in t4 {
+            let l = &lines[t.line];
+            let aws_cost_category = match &t.aws_cost_category {
+                None => None,
+                Some(text) => Some(match self.cc_memo.get(text) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c = labels::canonical_json(text)?;
+                        self.cc_memo.insert(text.clone(), c.clone());
+                        c
+                    }
+                }),
+            };
+            let key = Key {
+                day: t.day,
+                cluster_id: t.cluster_id.clone(),
+                data_source: t.data_source.clone(),
+                namespace: t.namespace.clone(),
+                node: t.node.clone(),
+                persistentvolumeclaim: t.persistentvolumeclaim.clone(),
+                persistentvolume: t.persistentvolume.clone(),
+                storageclass: t.storageclass.clone(),
+                resource_id: l.resource_id.clone(),
+                product_code: l.product_code.clone(),
+                product_family: l.product_family.clone(),
+                instance_type: l.instance_type.clone(),
+                usage_account_id: l.usage_account_id.clone(),
+                availability_zone: l.availability_zone.clone(),
+                region: l.region.clone(),
+                unit: l.unit.clone(),
+                direction: t.direction,
+                currency_code: l.currency_code.clone(),
+                enabled_tags: t.enabled_tags.clone(),
+                aws_cost_category,
+                cost_category_id: t.cost_category_id,
+            };
+            // koku: CASE WHEN upper(direction) = 'IN' THEN usage_amount ELSE 0 END.
+            let (data_in, data_out) = match t.direction {
+                Some("IN") => (t.usage_amount, Some(0.0)),
+                Some("OUT") => (Some(0.0), t.usage_amount),
+                _ => (Some(0.0), Some(0.0)),
+            };
+            let i = match self.index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    let key = Rc::new(key);
+                    self.index.insert(key.clone(), self.rows.len());
+                    self.rows.push((
+                        key,
+                        Sums {
+                            cluster_alias: None,
+                            account_alias_id: None,
+                            usage_amount: None,
+                            data_in: None,
+                            data_out: None,
+                            costs: [None; 4],
+                            markups: [None; 4],
+                        },
+                    ));
+                    self.rows.len() - 1
+                }
+            };
+            let row = &mut self.rows[i].1;
+            max_ord(&mut row.cluster_alias, t.cluster_alias.as_ref());
+            max_ord(&mut row.account_alias_id, t.account_alias_id.as_ref());
+            row.usage_amount = sum_opt(row.usage_amount, t.usage_amount);
+            row.data_in = sum_opt(row.data_in, data_in);
+            row.data_out = sum_opt(row.data_out, data_out);
+            add(&mut row.costs, &t.costs);
+            add(&mut row.markups, &t.markups);
+        }
+        Ok(())
+    }
+
+    /// The rows, in the order their groups first appeared.
+    pub fn finish(self) -> Vec<SummaryRow> {
+        drop(self.index);
+        let (report_period_id, bill_id, source_uuid) =
+            (self.report_period_id, self.bill_id, self.source_uuid);
+        self.rows
+            .into_iter()
+            .map(|(key, sums)| SummaryRow {
+                key: Rc::try_unwrap(key).unwrap_or_else(|k| (*k).clone()),
+                report_period_id,
+                bill_id,
+                source_uuid: source_uuid.clone(),
+                sums,
+            })
+            .collect()
+    }
 }
 
 impl OutputRow for SummaryRow {
@@ -151,7 +234,7 @@ impl OutputRow for SummaryRow {
         match column {
             "report_period_id" => Cell::Int(Some(self.report_period_id)),
             "cluster_id" => t(&k.cluster_id),
-            "cluster_alias" => t(&self.cluster_alias),
+            "cluster_alias" => t(&self.sums.cluster_alias),
             "data_source" => t(&k.data_source),
             "namespace" => t(&k.namespace),
             "node" => t(&k.node),
@@ -165,23 +248,23 @@ impl OutputRow for SummaryRow {
             "instance_type" => t(&k.instance_type),
             "cost_entry_bill_id" => Cell::Int(Some(self.bill_id)),
             "usage_account_id" => t(&k.usage_account_id),
-            "account_alias_id" => Cell::Int(self.account_alias_id),
+            "account_alias_id" => Cell::Int(self.sums.account_alias_id),
             "availability_zone" => t(&k.availability_zone),
             "region" => t(&k.region),
             "unit" => t(&k.unit),
-            "usage_amount" => Cell::Float(self.usage_amount),
-            "infrastructure_data_in_gigabytes" => Cell::Float(self.data_in),
-            "infrastructure_data_out_gigabytes" => Cell::Float(self.data_out),
+            "usage_amount" => Cell::Float(self.sums.usage_amount),
+            "infrastructure_data_in_gigabytes" => Cell::Float(self.sums.data_in),
+            "infrastructure_data_out_gigabytes" => Cell::Float(self.sums.data_out),
             "data_transfer_direction" => Cell::Text(k.direction),
             "currency_code" => t(&k.currency_code),
-            "unblended_cost" => Cell::Float(self.costs[0]),
-            "markup_cost" => Cell::Float(self.markups[0]),
-            "blended_cost" => Cell::Float(self.costs[1]),
-            "markup_cost_blended" => Cell::Float(self.markups[1]),
-            "savingsplan_effective_cost" => Cell::Float(self.costs[2]),
-            "markup_cost_savingsplan" => Cell::Float(self.markups[2]),
-            "calculated_amortized_cost" => Cell::Float(self.costs[3]),
-            "markup_cost_amortized" => Cell::Float(self.markups[3]),
+            "unblended_cost" => Cell::Float(self.sums.costs[0]),
+            "markup_cost" => Cell::Float(self.sums.markups[0]),
+            "blended_cost" => Cell::Float(self.sums.costs[1]),
+            "markup_cost_blended" => Cell::Float(self.sums.markups[1]),
+            "savingsplan_effective_cost" => Cell::Float(self.sums.costs[2]),
+            "markup_cost_savingsplan" => Cell::Float(self.sums.markups[2]),
+            "calculated_amortized_cost" => Cell::Float(self.sums.costs[3]),
+            "markup_cost_amortized" => Cell::Float(self.sums.markups[3]),
             "pod_labels" | "tags" => Cell::Text(k.enabled_tags.as_deref()),
             "aws_cost_category" => Cell::Text(k.aws_cost_category.as_deref()),
             "cost_category_id" => Cell::Int(k.cost_category_id),

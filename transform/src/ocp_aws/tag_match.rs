@@ -11,6 +11,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
+
 use super::inputs::{OcpRow, Text, WindowRows};
 use super::matching::{Line, T1};
 use super::rows::{T3, T3Kind};
@@ -35,21 +37,39 @@ fn taggable(o: &OcpRow) -> bool {
 /// What a line item is matched on: its tags and the fragments of its `matched_tag`.
 struct Matcher<'a> {
     tags: Option<&'a Labels>,
-    /// `split(matched_tag, ',')` with every space removed.
-    fragments: Vec<String>,
+    /// `split(matched_tag, ',')` with every space removed, searched at once (an empty fragment
+    /// matches any text, as `strpos(text, '')` does).
+    fragments: AhoCorasick,
 }
 
 impl<'a> Matcher<'a> {
     fn new(tags: Option<&'a Labels>, matched_tag: &str) -> Self {
+        let fragments: Vec<String> = matched_tag.split(',').map(|x| x.replace(' ', "")).collect();
         Matcher {
             tags,
-            fragments: matched_tag.split(',').map(|x| x.replace(' ', "")).collect(),
+            fragments: AhoCorasick::new(&fragments).expect("fragments build an automaton"),
         }
     }
 
     /// `json_query(tags, 'strict $.k' OMIT QUOTES)`.
     fn jq(&self, key: &str) -> Option<&str> {
         self.tags?.get(key)?.as_deref()
+    }
+
+    /// Whether the `openshift_cluster` tag names the cluster of every one of `rows` (one source's
+    /// rows: they all carry its cluster id and alias), so that every row matches.
+    fn names_cluster_of(&self, rows: &[OcpRow]) -> bool {
+        let Some(c) = self.jq("openshift_cluster") else {
+            return false;
+        };
+        let Some(first) = rows.first() else {
+            return false;
+        };
+        let (id, alias) = (&first.cluster_id, &first.cluster_alias);
+        (id.as_deref() == Some(c) || alias.as_deref() == Some(c))
+            && rows
+                .iter()
+                .all(|o| o.cluster_id == *id && o.cluster_alias == *alias)
     }
 
     /// match(a, o) of §4.8.
@@ -63,12 +83,32 @@ impl<'a> Matcher<'a> {
             || [&o.pod_labels, &o.volume_labels].iter().any(|labels| {
                 labels
                     .as_deref()
-                    .is_some_and(|t| self.fragments.iter().any(|x| t.contains(x.as_str())))
+                    .is_some_and(|t| self.fragments.is_match(t))
             })
     }
 }
 
-#[derive(Default)]
+/// The S8 groups of matched rows: (namespace, data source) → the group's maxima.
+fn group_rows<'a>(matched: impl Iterator<Item = &'a OcpRow>) -> Vec<((Text, Text), Group)> {
+    let mut groups: BTreeMap<(Text, Text), Group> = BTreeMap::new();
+    for o in matched {
+        let g = groups
+            .entry((o.namespace.clone(), o.data_source.clone()))
+            .or_default();
+        max_ord(&mut g.cluster_id, o.cluster_id.as_ref());
+        max_ord(&mut g.cluster_alias, o.cluster_alias.as_ref());
+        max_ord(&mut g.node, o.node.as_ref());
+        max_ord(&mut g.persistentvolumeclaim, non_empty(&o.persistentvolumeclaim));
+        max_ord(&mut g.persistentvolume, non_empty(&o.persistentvolume));
+        max_ord(&mut g.storageclass, non_empty(&o.storageclass));
+        max_ord(&mut g.pod_labels, o.pod_labels.as_ref());
+        max_ord(&mut g.volume_labels, o.volume_labels.as_ref());
+        max_ord(&mut g.cost_category_id, o.cost_category_id.as_ref());
+    }
+    groups.into_iter().collect()
+}
+
+#[derive(Default, Clone)]
 struct Group {
     cluster_id: Text,
     cluster_alias: Text,
@@ -93,17 +133,41 @@ fn signature(l: &Line, matched_tag: &str) -> Signature {
     (l.day, tags, matched_tag.to_string())
 }
 
-/// S8 for one pair, and k(u) for its line items. `source` is the pair's OCP source.
-pub fn tag_rows(
+/// Per signature: the line item's groups in the cluster and its cluster count.
+type Matched = (Vec<((Text, Text), Group)>, usize);
+
+/// S8 for one pair and window, and k(u) for its line items; remembers, per distinct (day, tags,
+/// matched tag), which rows match, so line items tagged alike are matched once.
+#[derive(Default)]
+pub struct TagMatcher {
+    memo: HashMap<Signature, Arc<Matched>>,
+}
+
+impl TagMatcher {
+    /// The S8 rows of the line items `t1` (`source` is the pair's OCP source).
+    pub fn tag_rows(
+        &mut self,
+        lines: &[Line],
+        t1: &[T1],
+        rows: &WindowRows,
+        source: &str,
+        out: &mut Vec<T3>,
+        cluster_counts: &mut HashMap<usize, usize>,
+    ) {
+        tag_rows(lines, t1, rows, source, out, cluster_counts, &mut self.memo)
+    }
+}
+
+fn tag_rows(
     lines: &[Line],
     t1: &[T1],
     rows: &WindowRows,
     source: &str,
     out: &mut Vec<T3>,
     cluster_counts: &mut HashMap<usize, usize>,
+    memo: &mut HashMap<Signature, Arc<Matched>>,
 ) {
     let sources: Vec<&Arc<str>> = rows.ocp.keys().collect();
-    let mut memo: HashMap<Signature, (Vec<&OcpRow>, usize)> = HashMap::new();
     for t in t1 {
         let Some(matched_tag) = t.matched_tag.as_deref().filter(|m| !m.is_empty()) else {
             continue;
@@ -112,49 +176,38 @@ pub fn tag_rows(
             continue;
         }
         let l = &lines[t.line];
-        let (matched, k) = memo
+        let matched = memo
             .entry(signature(l, matched_tag))
             .or_insert_with(|| {
                 let m = Matcher::new(l.tags.as_deref(), matched_tag);
-                let mine: Vec<&OcpRow> = rows
-                    .ocp_rows(source, l.day)
-                    .iter()
-                    .filter(|o| taggable(o) && m.matches(o))
-                    .collect();
+                let day_rows = rows.ocp_rows(source, l.day);
+                // A cluster tag naming the cluster matches every row of it (the disjunction of
+                // §4.8): no need to test them one by one.
+                let groups = if m.names_cluster_of(day_rows) {
+                    group_rows(day_rows.iter().filter(|o| taggable(o)))
+                } else {
+                    group_rows(day_rows.iter().filter(|o| taggable(o) && m.matches(o)))
+                };
                 let k = sources
                     .iter()
                     .filter(|s| {
-                        rows.ocp_rows(s, l.day)
-                            .iter()
-                            .any(|o| taggable(o) && m.matches(o))
+                        let rows = rows.ocp_rows(s, l.day);
+                        if m.names_cluster_of(rows) {
+                            rows.iter().any(taggable)
+                        } else {
+                            rows.iter().any(|o| taggable(o) && m.matches(o))
+                        }
                     })
                     .count();
-                (mine, k)
+                Arc::new((groups, k))
             })
             .clone();
-        if matched.is_empty() {
+        let (groups, k) = &*matched;
+        if groups.is_empty() {
             continue;
         }
-        cluster_counts.insert(t.line, k.max(1));
-        let mut groups: BTreeMap<(Text, Text), Group> = BTreeMap::new();
-        for o in matched {
-            let g = groups
-                .entry((o.namespace.clone(), o.data_source.clone()))
-                .or_default();
-            max_ord(&mut g.cluster_id, o.cluster_id.as_ref());
-            max_ord(&mut g.cluster_alias, o.cluster_alias.as_ref());
-            max_ord(&mut g.node, o.node.as_ref());
-            max_ord(
-                &mut g.persistentvolumeclaim,
-                non_empty(&o.persistentvolumeclaim),
-            );
-            max_ord(&mut g.persistentvolume, non_empty(&o.persistentvolume));
-            max_ord(&mut g.storageclass, non_empty(&o.storageclass));
-            max_ord(&mut g.pod_labels, o.pod_labels.as_ref());
-            max_ord(&mut g.volume_labels, o.volume_labels.as_ref());
-            max_ord(&mut g.cost_category_id, o.cost_category_id.as_ref());
-        }
-        for ((namespace, data_source), g) in groups {
+        cluster_counts.insert(t.line, (*k).max(1));
+        for ((namespace, data_source), g) in groups.iter().cloned() {
             out.push(T3 {
                 row: t.line as u64,
                 kind: T3Kind::Tag,

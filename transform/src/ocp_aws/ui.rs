@@ -1,7 +1,6 @@
 //! S12 step 4 (§4.12): the eight UI summary tables koku's Trino SQL fills for the pair and window
 //! from T4 (not from the `_p` rows: the grouping starts again from the attributed rows).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use koku_common::schema::Dataset;
@@ -15,11 +14,12 @@ use super::inputs::Text;
 use super::matching::{Costs, Line};
 use super::output::{Cell, OutputRow};
 use super::rows::T4;
+use crate::core::FastMap;
 use crate::core::days::Day;
 use crate::core::sum::{max_ord, sum_opt};
 
 /// The columns a UI table may group by, besides the day (unused ones stay NULL in the key).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Key {
     usage_account_id: Text,
     account_alias_id: Option<i32>,
@@ -157,36 +157,44 @@ pub struct UiRow {
     source_uuid: Arc<str>,
 }
 
-/// The rows of every UI table for one pair and window, in [`koku_common::schema::ocp_aws::OCP_AWS_UI_SUMMARIES`] order.
-pub fn ui_rows(
-    lines: &[Line],
-    t4: &[T4],
-    source_uuid: &Arc<str>,
-) -> Vec<(&'static Dataset, Vec<UiRow>)> {
-    SHAPES
-        .iter()
-        .map(|shape| {
-            let mut groups: BTreeMap<(Day, Key), UiRow> = BTreeMap::new();
+/// The eight UI tables of one pair and window: T4 rows added as they are made.
+pub struct UiTables {
+    groups: Vec<FastMap<(Day, Key), UiRow>>,
+    source_uuid: Arc<str>,
+}
+
+impl UiTables {
+    pub fn new(source_uuid: &Arc<str>) -> UiTables {
+        UiTables {
+            groups: SHAPES.iter().map(|_| FastMap::default()).collect(),
+            source_uuid: source_uuid.clone(),
+        }
+    }
+
+    pub fn add(&mut self, lines: &[Line], t4: &[T4]) {
+        for (shape, groups) in SHAPES.iter().zip(self.groups.iter_mut()) {
             for t in t4 {
                 let l = &lines[t.line];
                 if !(shape.keep)(l) {
                     continue;
                 }
                 let key = (shape.key)(l, t);
-                let row = groups.entry((t.day, key.clone())).or_insert_with(|| UiRow {
-                    day: t.day,
-                    key,
-                    cluster_id: None,
-                    cluster_alias: None,
-                    account_alias_id: None,
-                    usage_amount: None,
-                    unit: None,
-                    costs: [None; 4],
-                    markups: [None; 4],
-                    currency_code: None,
-                    cost_category_id: None,
-                    source_uuid: source_uuid.clone(),
-                });
+                let row = groups
+                    .entry((t.day, key.clone()))
+                    .or_insert_with(|| UiRow {
+                        day: t.day,
+                        key,
+                        cluster_id: None,
+                        cluster_alias: None,
+                        account_alias_id: None,
+                        usage_amount: None,
+                        unit: None,
+                        costs: [None; 4],
+                        markups: [None; 4],
+                        currency_code: None,
+                        cost_category_id: None,
+                        source_uuid: self.source_uuid.clone(),
+                    });
                 max_ord(&mut row.cluster_id, t.cluster_id.as_ref());
                 max_ord(&mut row.cluster_alias, t.cluster_alias.as_ref());
                 max_ord(&mut row.account_alias_id, t.account_alias_id.as_ref());
@@ -199,9 +207,23 @@ pub fn ui_rows(
                 max_ord(&mut row.currency_code, l.currency_code.as_ref());
                 max_ord(&mut row.cost_category_id, t.cost_category_id.as_ref());
             }
-            (shape.dataset, groups.into_values().collect())
-        })
-        .collect()
+        }
+    }
+
+    /// The rows of every UI table, in
+    /// [`koku_common::schema::ocp_aws::OCP_AWS_UI_SUMMARIES`] order.
+    pub fn finish(self) -> Vec<(&'static Dataset, Vec<UiRow>)> {
+        SHAPES
+            .iter()
+            .zip(self.groups)
+            .map(|(shape, groups)| {
+                // Sorted by the group key: the same rows always come out in the same order.
+                let mut rows: Vec<((Day, Key), UiRow)> = groups.into_iter().collect();
+                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                (shape.dataset, rows.into_iter().map(|(_, r)| r).collect())
+            })
+            .collect()
+    }
 }
 
 impl OutputRow for UiRow {
