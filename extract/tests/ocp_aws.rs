@@ -763,14 +763,15 @@ fn database_run_reads_candidates_pairing_report_periods_and_matched_tags_like_ko
         ])
     );
     // The handle read from PostgreSQL's source counts for the hourly CUR filter too (O1's vol-abc
-    // and vol-late, O3's vol-333).
+    // and vol-late, O3's vol-333), and so does the PV name of a row without handle (pv-x: for
+    // `koku-transform ocp-aws --attribute-pv-name-disks`).
     assert_eq!(
         WorkDir::open(&out_b)
             .unwrap()
             .stage(stage::EXTRACT)
             .unwrap()
             .details["hourly_cur_filter"]["csi_volume_handles"],
-        3
+        4
     );
     // O1's rows come from its work dir, not the table.
     assert_eq!(

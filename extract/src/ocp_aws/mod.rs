@@ -344,12 +344,12 @@ pub fn extract_ocp_aws(
         o.csi_handles(&window, &mut handles)?;
     }
     for (_, batch) in &from_db {
-        let c = Columns::new(&OCP_DAILY_SUMMARY, batch).text("csi_volume_handle");
-        for i in 0..c.len() {
-            if c.is_valid(i) && !c.value(i).is_empty() {
-                handles.insert(c.value(i).to_string());
-            }
-        }
+        let cols = Columns::new(&OCP_DAILY_SUMMARY, batch);
+        disk_names(
+            cols.text("csi_volume_handle"),
+            cols.text("persistentvolume"),
+            &mut handles,
+        );
     }
     let hourly = list(&AWS_LINE_ITEMS_HOURLY, &aws_uuid)?;
     let hourly_files_listed = hourly.objects.len();
@@ -612,7 +612,8 @@ pub fn extract_ocp_aws(
             "hourly_cur_filter".into(),
             json!({
                 "rule": "rows of the window whose lineitem_resourceid contains a non-empty csi_volume_handle of the OCP \
-                         daily summary rows; the others can never be a disk of spec §4.4's set F",
+                         daily summary rows (or the PV name of a row without one, for koku-transform's \
+                         --attribute-pv-name-disks); the others can never be a disk of spec §4.4's set F",
                 "csi_volume_handles": handles.len(),
                 "files_listed": hourly_files_listed,
                 "files_read": hourly.objects.len(),
@@ -685,4 +686,21 @@ fn with_a_handle(
         .map(|i| Some(ids.is_valid(i) && matcher.is_match(ids.value(i))))
         .collect();
     filter_record_batch(batch, &keep)
+}
+
+/// The names a disk's AWS resource id may contain (the hourly CUR filter): each row's non-empty CSI
+/// volume handle, or, for a row without one, its PV name — koku never sizes such a volume (spec
+/// §7.2), but `koku-transform ocp-aws --attribute-pv-name-disks` does, from these hourly lines.
+fn disk_names(
+    csi: &arrow::array::StringArray,
+    pv: &arrow::array::StringArray,
+    into: &mut BTreeSet<String>,
+) {
+    for i in 0..csi.len() {
+        if csi.is_valid(i) && !csi.value(i).is_empty() {
+            into.insert(csi.value(i).to_string());
+        } else if pv.is_valid(i) && !pv.value(i).is_empty() {
+            into.insert(pv.value(i).to_string());
+        }
+    }
 }

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use arrow::array::{Array, Date32Array, RecordBatch};
+use arrow::array::{Date32Array, RecordBatch};
 use arrow::compute::filter_record_batch;
 use arrow::compute::kernels::cmp::{gt_eq, lt_eq};
 use chrono::NaiveDate;
@@ -115,12 +115,12 @@ impl OcpSummaryInput {
             .rewind()
             .map_err(|e| self.err(format!("rewinding: {e}")))?;
         while let Some(batch) = self.next_in_window(window)? {
-            let c = Columns::new(&OCP_DAILY_SUMMARY, &batch).text("csi_volume_handle");
-            for i in 0..c.len() {
-                if c.is_valid(i) && !c.value(i).is_empty() {
-                    into.insert(c.value(i).to_string());
-                }
-            }
+            let cols = Columns::new(&OCP_DAILY_SUMMARY, &batch);
+            super::disk_names(
+                cols.text("csi_volume_handle"),
+                cols.text("persistentvolume"),
+                into,
+            );
         }
         Ok(())
     }

@@ -47,13 +47,16 @@ impl<'k> EnabledTags<'k> {
         let (Some(text), Some(tags)) = (labels_text, tags) else {
             return Ok(None);
         };
-        let key = (Arc::as_ptr(text) as *const u8 as usize, Arc::as_ptr(tags) as usize);
+        let key = (
+            Arc::as_ptr(text) as *const u8 as usize,
+            Arc::as_ptr(tags) as usize,
+        );
         if let Some(m) = self.merged.get(&key) {
             return Ok(m.clone());
         }
         let text_key = Arc::as_ptr(text) as *const u8 as usize;
-        if !self.parsed.contains_key(&text_key) {
-            self.parsed.insert(text_key, labels::parse(text)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.parsed.entry(text_key) {
+            e.insert(labels::parse(text)?);
         }
         let l = &self.parsed[&text_key];
         let m = Some(Arc::from(labels::to_json(&labels::filter(

@@ -9,12 +9,15 @@ use super::inputs::Text;
 use super::matching::{Costs, Line};
 use super::output::{Cell, OutputRow};
 use super::rows::T4;
-use crate::core::days::Day;
 use crate::core::FastMap;
+use crate::core::days::Day;
 use crate::core::labels;
 use crate::core::sum::{max_ord, sum_opt};
 
 /// The group-by of koku's insert, in its order (NULLs group together).
+// `PartialEq` below is the derived content equality with a pointer shortcut, so the derived `Hash`
+// agrees with it.
+#[allow(clippy::derived_hash_with_manual_eq)]
 #[derive(Debug, Clone, Hash)]
 struct Key {
     day: Day,

@@ -98,7 +98,10 @@ fn group_rows<'a>(matched: impl Iterator<Item = &'a OcpRow>) -> Vec<((Text, Text
         max_ord(&mut g.cluster_id, o.cluster_id.as_ref());
         max_ord(&mut g.cluster_alias, o.cluster_alias.as_ref());
         max_ord(&mut g.node, o.node.as_ref());
-        max_ord(&mut g.persistentvolumeclaim, non_empty(&o.persistentvolumeclaim));
+        max_ord(
+            &mut g.persistentvolumeclaim,
+            non_empty(&o.persistentvolumeclaim),
+        );
         max_ord(&mut g.persistentvolume, non_empty(&o.persistentvolume));
         max_ord(&mut g.storageclass, non_empty(&o.storageclass));
         max_ord(&mut g.pod_labels, o.pod_labels.as_ref());

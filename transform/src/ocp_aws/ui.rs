@@ -179,22 +179,20 @@ impl UiTables {
                     continue;
                 }
                 let key = (shape.key)(l, t);
-                let row = groups
-                    .entry((t.day, key.clone()))
-                    .or_insert_with(|| UiRow {
-                        day: t.day,
-                        key,
-                        cluster_id: None,
-                        cluster_alias: None,
-                        account_alias_id: None,
-                        usage_amount: None,
-                        unit: None,
-                        costs: [None; 4],
-                        markups: [None; 4],
-                        currency_code: None,
-                        cost_category_id: None,
-                        source_uuid: self.source_uuid.clone(),
-                    });
+                let row = groups.entry((t.day, key.clone())).or_insert_with(|| UiRow {
+                    day: t.day,
+                    key,
+                    cluster_id: None,
+                    cluster_alias: None,
+                    account_alias_id: None,
+                    usage_amount: None,
+                    unit: None,
+                    costs: [None; 4],
+                    markups: [None; 4],
+                    currency_code: None,
+                    cost_category_id: None,
+                    source_uuid: self.source_uuid.clone(),
+                });
                 max_ord(&mut row.cluster_id, t.cluster_id.as_ref());
                 max_ord(&mut row.cluster_alias, t.cluster_alias.as_ref());
                 max_ord(&mut row.account_alias_id, t.account_alias_id.as_ref());
