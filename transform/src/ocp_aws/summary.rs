@@ -21,6 +21,8 @@ use crate::core::sum::{max_ord, sum_opt};
 #[derive(Debug, Clone, Hash)]
 struct Key {
     day: Day,
+    /// The line item's part of the key ([`LineKey`]), by its index in [`Summary::line_keys`].
+    line: u32,
     cluster_id: Text,
     data_source: Text,
     namespace: Text,
@@ -28,6 +30,16 @@ struct Key {
     persistentvolumeclaim: Text,
     persistentvolume: Text,
     storageclass: Text,
+    direction: Option<&'static str>,
+    enabled_tags: Option<Arc<str>>,
+    aws_cost_category: Option<String>,
+    cost_category_id: Option<i32>,
+}
+
+/// The columns of the group-by that come from the line item (T1), the same for every T4 row of it:
+/// resolved once per line item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LineKey {
     resource_id: Text,
     product_code: Text,
     product_family: Text,
@@ -36,11 +48,23 @@ struct Key {
     availability_zone: Text,
     region: Text,
     unit: Text,
-    direction: Option<&'static str>,
     currency_code: Text,
-    enabled_tags: Option<Arc<str>>,
-    aws_cost_category: Option<String>,
-    cost_category_id: Option<i32>,
+}
+
+impl LineKey {
+    fn of(l: &Line) -> LineKey {
+        LineKey {
+            resource_id: l.resource_id.clone(),
+            product_code: l.product_code.clone(),
+            product_family: l.product_family.clone(),
+            instance_type: l.instance_type.clone(),
+            usage_account_id: l.usage_account_id.clone(),
+            availability_zone: l.availability_zone.clone(),
+            region: l.region.clone(),
+            unit: l.unit.clone(),
+            currency_code: l.currency_code.clone(),
+        }
+    }
 }
 
 /// Texts are interned (one `Arc` per distinct text of the window), so equal pointers settle most
@@ -56,25 +80,17 @@ fn same(a: &Text, b: &Text) -> bool {
 impl PartialEq for Key {
     fn eq(&self, o: &Key) -> bool {
         self.day == o.day
+            && self.line == o.line
             && self.direction == o.direction
             && self.cost_category_id == o.cost_category_id
             && same(&self.namespace, &o.namespace)
             && same(&self.node, &o.node)
-            && same(&self.resource_id, &o.resource_id)
             && same(&self.enabled_tags, &o.enabled_tags)
             && same(&self.persistentvolumeclaim, &o.persistentvolumeclaim)
             && same(&self.persistentvolume, &o.persistentvolume)
             && same(&self.data_source, &o.data_source)
             && same(&self.cluster_id, &o.cluster_id)
             && same(&self.storageclass, &o.storageclass)
-            && same(&self.product_code, &o.product_code)
-            && same(&self.product_family, &o.product_family)
-            && same(&self.instance_type, &o.instance_type)
-            && same(&self.usage_account_id, &o.usage_account_id)
-            && same(&self.availability_zone, &o.availability_zone)
-            && same(&self.region, &o.region)
-            && same(&self.unit, &o.unit)
-            && same(&self.currency_code, &o.currency_code)
             && self.aws_cost_category == o.aws_cost_category
     }
 }
@@ -97,6 +113,7 @@ struct Sums {
 #[derive(Debug, Clone)]
 pub struct SummaryRow {
     key: Key,
+    line: Rc<LineKey>,
     report_period_id: i32,
     bill_id: i32,
     source_uuid: Arc<str>,
@@ -116,6 +133,10 @@ pub struct Summary {
     /// moves pointers, not keys.
     index: FastMap<Rc<Key>, usize>,
     rows: Vec<(Rc<Key>, Sums)>,
+    /// The distinct [`LineKey`]s, and each line item's index among them.
+    line_keys: Vec<Rc<LineKey>>,
+    line_key_ids: FastMap<Rc<LineKey>, u32>,
+    line_of: FastMap<usize, u32>,
     cc_memo: FastMap<Arc<str>, String>,
     report_period_id: i32,
     bill_id: i32,
@@ -127,6 +148,9 @@ impl Summary {
         Summary {
             index: FastMap::default(),
             rows: vec![],
+            line_keys: vec![],
+            line_key_ids: FastMap::default(),
+            line_of: FastMap::default(),
             cc_memo: FastMap::default(),
             report_period_id,
             bill_id,
@@ -149,8 +173,27 @@ impl Summary {
                     }
                 }),
             };
+            let line = match self.line_of.get(&t.line) {
+                Some(&id) => id,
+                None => {
+                    let lk = LineKey::of(l);
+                    let id = match self.line_key_ids.get(&lk) {
+                        Some(&id) => id,
+                        None => {
+                            let lk = Rc::new(lk);
+                            let id = self.line_keys.len() as u32;
+                            self.line_keys.push(lk.clone());
+                            self.line_key_ids.insert(lk, id);
+                            id
+                        }
+                    };
+                    self.line_of.insert(t.line, id);
+                    id
+                }
+            };
             let key = Key {
                 day: t.day,
+                line,
                 cluster_id: t.cluster_id.clone(),
                 data_source: t.data_source.clone(),
                 namespace: t.namespace.clone(),
@@ -158,16 +201,7 @@ impl Summary {
                 persistentvolumeclaim: t.persistentvolumeclaim.clone(),
                 persistentvolume: t.persistentvolume.clone(),
                 storageclass: t.storageclass.clone(),
-                resource_id: l.resource_id.clone(),
-                product_code: l.product_code.clone(),
-                product_family: l.product_family.clone(),
-                instance_type: l.instance_type.clone(),
-                usage_account_id: l.usage_account_id.clone(),
-                availability_zone: l.availability_zone.clone(),
-                region: l.region.clone(),
-                unit: l.unit.clone(),
                 direction: t.direction,
-                currency_code: l.currency_code.clone(),
                 enabled_tags: t.enabled_tags.clone(),
                 aws_cost_category,
                 cost_category_id: t.cost_category_id,
@@ -218,6 +252,7 @@ impl Summary {
         self.rows
             .into_iter()
             .map(|(key, sums)| SummaryRow {
+                line: self.line_keys[key.line as usize].clone(),
                 key: Rc::try_unwrap(key).unwrap_or_else(|k| (*k).clone()),
                 report_period_id,
                 bill_id,
@@ -234,6 +269,7 @@ impl OutputRow for SummaryRow {
             Cell::Text(x.as_deref())
         }
         let k = &self.key;
+        let lk = &*self.line;
         match column {
             "report_period_id" => Cell::Int(Some(self.report_period_id)),
             "cluster_id" => t(&k.cluster_id),
@@ -244,22 +280,22 @@ impl OutputRow for SummaryRow {
             "persistentvolumeclaim" => t(&k.persistentvolumeclaim),
             "persistentvolume" => t(&k.persistentvolume),
             "storageclass" => t(&k.storageclass),
-            "resource_id" => t(&k.resource_id),
+            "resource_id" => t(&lk.resource_id),
             "usage_start" | "usage_end" => Cell::Date(k.day),
-            "product_code" => t(&k.product_code),
-            "product_family" => t(&k.product_family),
-            "instance_type" => t(&k.instance_type),
+            "product_code" => t(&lk.product_code),
+            "product_family" => t(&lk.product_family),
+            "instance_type" => t(&lk.instance_type),
             "cost_entry_bill_id" => Cell::Int(Some(self.bill_id)),
-            "usage_account_id" => t(&k.usage_account_id),
+            "usage_account_id" => t(&lk.usage_account_id),
             "account_alias_id" => Cell::Int(self.sums.account_alias_id),
-            "availability_zone" => t(&k.availability_zone),
-            "region" => t(&k.region),
-            "unit" => t(&k.unit),
+            "availability_zone" => t(&lk.availability_zone),
+            "region" => t(&lk.region),
+            "unit" => t(&lk.unit),
             "usage_amount" => Cell::Float(self.sums.usage_amount),
             "infrastructure_data_in_gigabytes" => Cell::Float(self.sums.data_in),
             "infrastructure_data_out_gigabytes" => Cell::Float(self.sums.data_out),
             "data_transfer_direction" => Cell::Text(k.direction),
-            "currency_code" => t(&k.currency_code),
+            "currency_code" => t(&lk.currency_code),
             "unblended_cost" => Cell::Float(self.sums.costs[0]),
             "markup_cost" => Cell::Float(self.sums.markups[0]),
             "blended_cost" => Cell::Float(self.sums.costs[1]),

@@ -8,7 +8,7 @@
 //! (koku's PostgreSQL path) and no OCP label key named `openshift_*`, every copy matches the same
 //! rows and the result is koku's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -16,6 +16,7 @@ use aho_corasick::AhoCorasick;
 use super::inputs::{OcpRow, Text, WindowRows};
 use super::matching::{Line, T1};
 use super::rows::{T3, T3Kind};
+use crate::core::FastMap;
 use crate::core::days::Day;
 use crate::core::labels::Labels;
 use crate::core::sum::max_ord;
@@ -90,7 +91,7 @@ impl<'a> Matcher<'a> {
 
 /// The S8 groups of matched rows: (namespace, data source) → the group's maxima.
 fn group_rows<'a>(matched: impl Iterator<Item = &'a OcpRow>) -> Vec<((Text, Text), Group)> {
-    let mut groups: BTreeMap<(Text, Text), Group> = BTreeMap::new();
+    let mut groups: FastMap<(Text, Text), Group> = FastMap::default();
     for o in matched {
         let g = groups
             .entry((o.namespace.clone(), o.data_source.clone()))
@@ -108,7 +109,10 @@ fn group_rows<'a>(matched: impl Iterator<Item = &'a OcpRow>) -> Vec<((Text, Text
         max_ord(&mut g.volume_labels, o.volume_labels.as_ref());
         max_ord(&mut g.cost_category_id, o.cost_category_id.as_ref());
     }
-    groups.into_iter().collect()
+    // Sorted by (namespace, data source): the same rows always give the same order.
+    let mut groups: Vec<((Text, Text), Group)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups
 }
 
 #[derive(Default, Clone)]
