@@ -286,16 +286,26 @@ fn attribute(
                 .expect("pairs have a report period");
             let new_summary = || summary::Summary::new(report_period_id, bill_id, &source_uuid);
             let mut summary = new_summary();
-            // Day by day (the day is part of S11's key): a day's `_p` rows are written as soon as
-            // its line items are done, so the memory holds one day of groups, not the window's.
+            // S11's key holds the day and the line item's own columns (resource id, product,
+            // account, ...), so line items of another (day, those columns) never share a `_p`
+            // row: in that order, the groups are finished and written as each such run of line
+            // items ends, and memory holds one run's groups (plus one output batch), not the
+            // day's or the window's.
             let mut t1 = t1;
-            t1.sort_by_key(|t| lines[t.line].day);
-            let mut current_day = None;
-            let mut flush = |summary: summary::Summary| -> Result<(), TransformError> {
-                let rows_p = summary.finish();
-                summary_rows += rows_p.len() as u64;
-                for chunk in rows_p.chunks(crate::core::output::OUTPUT_BATCH_ROWS) {
-                    summary_out.push(batch(&OCP_AWS_PROJECT_DAILY_SUMMARY, chunk))?;
+            t1.sort_by_cached_key(|t| summary::line_order(&lines[t.line]));
+            let mut current = None;
+            let mut pending: Vec<summary::SummaryRow> = vec![];
+            let mut flush = |summary: summary::Summary,
+                             pending: &mut Vec<summary::SummaryRow>,
+                             last: bool|
+             -> Result<(), TransformError> {
+                pending.extend(summary.finish());
+                let batch_rows = crate::core::output::OUTPUT_BATCH_ROWS;
+                while pending.len() >= batch_rows || (last && !pending.is_empty()) {
+                    let n = pending.len().min(batch_rows);
+                    summary_rows += n as u64;
+                    summary_out.push(batch(&OCP_AWS_PROJECT_DAILY_SUMMARY, &pending[..n]))?;
+                    pending.drain(..n);
                 }
                 Ok(())
             };
@@ -304,12 +314,16 @@ fn attribute(
             let mut cluster_counts = HashMap::new();
             let mut t4_rows = 0usize;
             for t in &t1 {
-                let day = lines[t.line].day;
-                if current_day != Some(day) {
-                    if current_day.is_some() {
-                        flush(std::mem::replace(&mut summary, new_summary()))?;
+                let order = summary::line_order(&lines[t.line]);
+                if current.as_ref() != Some(&order) {
+                    if current.is_some() {
+                        flush(
+                            std::mem::replace(&mut summary, new_summary()),
+                            &mut pending,
+                            false,
+                        )?;
                     }
-                    current_day = Some(day);
+                    current = Some(order);
                 }
                 let one = std::slice::from_ref(t);
                 let mut t3 = vec![];
@@ -348,7 +362,7 @@ fn attribute(
                     .map_err(|e| data_error(&AWS_LINE_ITEMS_DAILY, format!("costcategory: {e}")))?;
                 ui_tables.add(&lines, &t4);
             }
-            flush(summary)?;
+            flush(summary, &mut pending, true)?;
             for ((dataset, ui_rows), out) in ui_tables.finish().into_iter().zip(ui_out.iter_mut()) {
                 *ui_counts.entry(dataset.name.to_string()).or_default() += ui_rows.len() as u64;
                 out.push(batch(dataset, &ui_rows))?;

@@ -38,8 +38,8 @@ struct Key {
 
 /// The columns of the group-by that come from the line item (T1), the same for every T4 row of it:
 /// resolved once per line item.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct LineKey {
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineKey {
     resource_id: Text,
     product_code: Text,
     product_family: Text,
@@ -49,6 +49,12 @@ struct LineKey {
     region: Text,
     unit: Text,
     currency_code: Text,
+}
+
+/// The order in which line items are summed so that a `_p` group is complete when its run of line
+/// items ends: (day, [`LineKey`]), both part of S11's key.
+pub fn line_order(l: &Line) -> (Day, LineKey) {
+    (l.day, LineKey::of(l))
 }
 
 impl LineKey {
