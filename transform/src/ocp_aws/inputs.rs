@@ -25,6 +25,16 @@ use crate::error::TransformError;
 /// An interned, nullable text.
 pub type Text = Option<Arc<str>>;
 
+/// Equal texts. Texts of a window are interned, so equal ones are usually the same `Arc`, which
+/// settles it without comparing the bytes.
+pub fn same_text(a: &Text, b: &Text) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// One `Arc<str>` per distinct text.
 #[derive(Default)]
 pub struct Interner(HashMap<Box<str>, Arc<str>>);

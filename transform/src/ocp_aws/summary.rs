@@ -5,7 +5,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::inputs::Text;
+use super::inputs::{Text, same_text};
 use super::matching::{Costs, Line};
 use super::output::{Cell, OutputRow};
 use super::rows::T4;
@@ -73,30 +73,20 @@ impl LineKey {
     }
 }
 
-/// Texts are interned (one `Arc` per distinct text of the window), so equal pointers settle most
-/// comparisons without comparing the bytes.
-fn same(a: &Text, b: &Text) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
-        (None, None) => true,
-        _ => false,
-    }
-}
-
 impl PartialEq for Key {
     fn eq(&self, o: &Key) -> bool {
         self.day == o.day
             && self.line == o.line
             && self.direction == o.direction
             && self.cost_category_id == o.cost_category_id
-            && same(&self.namespace, &o.namespace)
-            && same(&self.node, &o.node)
-            && same(&self.enabled_tags, &o.enabled_tags)
-            && same(&self.persistentvolumeclaim, &o.persistentvolumeclaim)
-            && same(&self.persistentvolume, &o.persistentvolume)
-            && same(&self.data_source, &o.data_source)
-            && same(&self.cluster_id, &o.cluster_id)
-            && same(&self.storageclass, &o.storageclass)
+            && same_text(&self.namespace, &o.namespace)
+            && same_text(&self.node, &o.node)
+            && same_text(&self.enabled_tags, &o.enabled_tags)
+            && same_text(&self.persistentvolumeclaim, &o.persistentvolumeclaim)
+            && same_text(&self.persistentvolume, &o.persistentvolume)
+            && same_text(&self.data_source, &o.data_source)
+            && same_text(&self.cluster_id, &o.cluster_id)
+            && same_text(&self.storageclass, &o.storageclass)
             && self.aws_cost_category == o.aws_cost_category
     }
 }

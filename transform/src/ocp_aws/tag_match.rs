@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
-use super::inputs::{OcpRow, Text, WindowRows};
+use super::inputs::{OcpRow, Text, WindowRows, same_text};
 use super::matching::{Line, T1};
 use super::rows::{T3, T3Kind};
 use crate::core::FastMap;
@@ -70,7 +70,7 @@ impl<'a> Matcher<'a> {
         (id.as_deref() == Some(c) || alias.as_deref() == Some(c))
             && rows
                 .iter()
-                .all(|o| o.cluster_id == *id && o.cluster_alias == *alias)
+                .all(|o| same_text(&o.cluster_id, id) && same_text(&o.cluster_alias, alias))
     }
 
     /// match(a, o) of §4.8.
