@@ -27,6 +27,7 @@ pub mod ocp;
 pub mod ocp_aws;
 pub mod parquet_read;
 pub mod pg;
+pub mod preflight;
 pub mod source;
 pub mod stream;
 pub mod window;

@@ -45,7 +45,7 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 use crate::error::{ExtractError, Result};
-use crate::layout::{Partition, account, validate_schema_name};
+use crate::layout::{Partition, account};
 use crate::source::{ObjectMeta, ObjectSource};
 use crate::stream::{
     DatasetSummary, ExtractOptions, ExtractReport, datasets_json, files_read, progress_bar,
@@ -91,17 +91,21 @@ pub fn extract_aws(
     opts: &ExtractOptions,
 ) -> Result<ExtractReport> {
     let started_at = Utc::now();
-    validate_schema_name(&req.schema)?;
-    if opts.concurrency == 0 {
-        return Err(ExtractError::Usage(
-            "--concurrency must be at least 1".into(),
-        ));
-    }
-    let window = Window::new(req.year, req.month, req.start_date, req.end_date)?;
     let source_uuid = req.source_uuid.hyphenated().to_string();
-    // A wrong --out fails before the database and the object store are read.
-    WorkDir::check_reusable(&req.out, &req.schema, &source_uuid, FLOW)?;
-    let month_start = NaiveDate::from_ymd_opt(window.year, window.month, 1).expect("valid month");
+    let crate::preflight::Preflight {
+        window,
+        month_start,
+    } = crate::preflight::preflight(
+        &req.schema,
+        opts.concurrency,
+        req.year,
+        req.month,
+        req.start_date,
+        req.end_date,
+        &req.out,
+        &source_uuid,
+        FLOW,
+    )?;
 
     // 2. PostgreSQL inputs.
     let pg = pg_inputs::resolve(

@@ -45,7 +45,7 @@ use uuid::Uuid;
 use crate::aws::pg_inputs::{self as aws_pg, AwsPgOverrides};
 use crate::aws::stream_daily_cur;
 use crate::error::{ExtractError, Result};
-use crate::layout::{Partition, account, validate_schema_name};
+use crate::layout::{Partition, account};
 use crate::parquet_read::ParquetFile;
 use crate::source::{ObjectMeta, ObjectSource};
 use crate::stream::{
@@ -182,16 +182,21 @@ pub fn extract_ocp_aws(
     opts: &ExtractOptions,
 ) -> Result<ExtractReport> {
     let started_at = Utc::now();
-    validate_schema_name(&req.schema)?;
-    if opts.concurrency == 0 {
-        return Err(ExtractError::Usage(
-            "--concurrency must be at least 1".into(),
-        ));
-    }
-    let window = Window::new(req.year, req.month, req.start_date, req.end_date)?;
     let aws_uuid = req.aws_source.hyphenated().to_string();
-    WorkDir::check_reusable(&req.out, &req.schema, &aws_uuid, FLOW)?;
-    let month_start = NaiveDate::from_ymd_opt(window.year, window.month, 1).expect("valid month");
+    let crate::preflight::Preflight {
+        window,
+        month_start,
+    } = crate::preflight::preflight(
+        &req.schema,
+        opts.concurrency,
+        req.year,
+        req.month,
+        req.start_date,
+        req.end_date,
+        &req.out,
+        &aws_uuid,
+        FLOW,
+    )?;
 
     // 2. The OCP work dirs.
     let mut ocp: Vec<OcpSummaryInput> = Vec::new();
